@@ -1,0 +1,85 @@
+"""Registration of the kommunnlp components, in one place (as spaCy's own ``factories.py``).
+
+``register_factories()`` runs once per process. It is called by :func:`kommunnlp.load` and when
+spaCy imports this module through the ``spacy_factories`` entry points, so
+``nlp.add_pipe("kommunnlp_dnr")`` works without importing kommunnlp first. Importing this module
+is cheap: component classes and their data load only when a component is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+
+FACTORIES_REGISTERED = False
+
+#: factory name -> (record type, i.e. doc.spans key)
+COMPONENTS: dict[str, str] = {
+    "kommunnlp_dnr": "dnr",
+    "kommunnlp_beslutssatser": "beslutssatser",
+    "kommunnlp_parties": "parties",
+    "kommunnlp_dates": "dates",
+    "kommunnlp_programmes": "programmes",
+}
+
+
+def make_dnr(nlp: Language, name: str, spans_key: str) -> Any:
+    from .components.dnr import DnrRecognizer
+
+    return DnrRecognizer(nlp, name, spans_key=spans_key)
+
+
+def make_beslutssatser(nlp: Language, name: str, spans_key: str) -> Any:
+    from .components.beslutssatser import DecisionClauseRecognizer
+
+    return DecisionClauseRecognizer(nlp, name, spans_key=spans_key)
+
+
+def make_parties(nlp: Language, name: str, spans_key: str) -> Any:
+    from .components.parties import PartyRecognizer
+
+    return PartyRecognizer(nlp, name, spans_key=spans_key)
+
+
+def make_dates(nlp: Language, name: str, spans_key: str) -> Any:
+    from .components.dates import DateRecognizer
+
+    return DateRecognizer(nlp, name, spans_key=spans_key)
+
+
+def make_programmes(nlp: Language, name: str, spans_key: str) -> Any:
+    from .components.programmes import ProgrammeRecognizer
+
+    return ProgrammeRecognizer(nlp, name, spans_key=spans_key)
+
+
+_MAKERS = {
+    "kommunnlp_dnr": make_dnr,
+    "kommunnlp_beslutssatser": make_beslutssatser,
+    "kommunnlp_parties": make_parties,
+    "kommunnlp_dates": make_dates,
+    "kommunnlp_programmes": make_programmes,
+}
+
+
+def register_factories() -> None:
+    """Register every kommunnlp factory with spaCy (once per process)."""
+    global FACTORIES_REGISTERED
+    if FACTORIES_REGISTERED:
+        return
+    for factory, key in COMPONENTS.items():
+        if Language.has_factory(factory):
+            continue
+        Language.factory(
+            factory,
+            assigns=["doc.spans", "doc._.kommunnlp"],
+            default_config={"spans_key": key},
+            default_score_weights={},
+        )(_MAKERS[factory])
+    FACTORIES_REGISTERED = True
+
+
+# spaCy loads the ``spacy_factories`` entry points by importing this module; registering here is
+# what makes those entry points work.
+register_factories()
