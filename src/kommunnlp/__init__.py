@@ -1,9 +1,9 @@
 """kommunnlp: typed records from Swedish municipal documents.
 
-    >>> import kommunnlp
-    >>> record = kommunnlp.extract("Dnr KS 2018/906 ...")
-    >>> record.dnr[0].normalized
-    'KS 2018/906'
+>>> import kommunnlp
+>>> record = kommunnlp.extract("Dnr KS 2018/906 ...")
+>>> record.dnr[0].normalized
+'KS 2018/906'
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ __all__ = [
     "DocumentRecord",
     "PartyMention",
     "ProgrammeMention",
+    "__version__",
     "extract",
     "extract_many",
     "load",
-    "__version__",
 ]
