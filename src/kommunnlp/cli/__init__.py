@@ -18,7 +18,10 @@ def _root() -> None:
 
 
 def _register() -> None:
-    from . import extract_cmd  # noqa: F401  (registers its command on app)
+    from . import (
+        evaluate_cmd,  # noqa: F401
+        extract_cmd,  # noqa: F401  (registers its command on app)
+    )
 
 
 def main() -> None:
