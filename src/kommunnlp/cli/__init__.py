@@ -19,6 +19,7 @@ def _root() -> None:
 
 def _register() -> None:
     from . import (
+        convert_cmd,  # noqa: F401  (registers its command on app)
         evaluate_cmd,  # noqa: F401
         extract_cmd,  # noqa: F401  (registers its command on app)
     )
