@@ -1,12 +1,28 @@
 """Reading documents from files: one function per format, chosen by content (magic bytes).
 
 Every reader returns a :class:`ReadDocument` or raises :class:`ReadError` with a reason a person
-can act on. Offsets in records always index ``ReadDocument.text``.
+can act on; nothing else escapes :func:`read_document`. Offsets in records always index
+``ReadDocument.text``, which is built the same way on every run:
+
+- **txt**: the decoded file, unchanged (see :func:`decode_text`).
+- **pdf** (``encoding="pdf-text-layer"``): the text layer of each page as pypdf extracts it,
+  pages joined with :data:`PDF_PAGE_SEPARATOR` (``"\\n\\f\\n"``: a line holding only a form
+  feed, so page *k* starts right after the *k*-th form feed and line-based rules still see
+  line breaks). Scanned pages have no text layer: OCR them first.
+- **docx** (``encoding="docx"``): the text of the headers of the document's sections (each
+  distinct header once; the diarienummer often lives there), then the body in document order:
+  one line per paragraph, one line per table row with cells joined by :data:`DOCX_CELL_SEPARATOR`;
+  header and body joined with :data:`DOCX_PART_SEPARATOR`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +39,22 @@ class ReadError(Exception):
 @dataclass(frozen=True)
 class ReadDocument:
     text: str
-    encoding: str  # e.g. "utf-8", "utf-8-sig", "cp1252"; for PDF/DOCX the format's own
+    encoding: str  # "utf-8", "utf-8-sig", "cp1252", "latin-1"; "pdf-text-layer" or "docx" otherwise
     format: str  # "txt" | "pdf" | "docx"
     sha256: str
     size: int  # bytes
+
+
+PDF_PAGE_SEPARATOR = "\n\f\n"
+DOCX_CELL_SEPARATOR = "\t"
+DOCX_PART_SEPARATOR = "\n\n"
+
+# Magic bytes. The PDF header may follow a little junk (the PDF reference allows 1024 bytes).
+_PDF_MAGIC = b"%PDF-"
+_PDF_HEADER_WINDOW = 1024
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and password-protected Office files
+_DOCX_MAIN_PART = "word/document.xml"
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -63,6 +91,133 @@ def read_txt(path: str | Path, data: bytes) -> ReadDocument:
     return ReadDocument(text=text, encoding=encoding, format="txt", sha256=sha256_bytes(data), size=len(data))
 
 
+# ---- PDF --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    # pypdf logs every repair it attempts on damaged files; the ReadError already says it all.
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def read_pdf(path: str | Path, data: bytes) -> ReadDocument:
+    """The text layer of a PDF, pages joined with :data:`PDF_PAGE_SEPARATOR` (pypdf)."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+            raise ReadError(path, f"truncated or corrupt PDF ({err}): download or export it again") from err
+        if reader.is_encrypted:
+            # Many archive PDFs carry only an owner password (printing/copying limits): the empty
+            # user password opens them.
+            try:
+                opened = reader.decrypt("")
+            except DependencyError as err:
+                raise ReadError(
+                    path, "encrypted PDF (AES): install 'cryptography' (pip install pypdf[crypto]) or decrypt it first"
+                ) from err
+            except (PdfReadError, NotImplementedError, ValueError) as err:
+                raise ReadError(path, f"encrypted PDF ({err}): decrypt it first") from err
+            if not opened:
+                raise ReadError(path, "encrypted PDF: decrypt it first")
+        try:
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except FileNotDecryptedError as err:
+            raise ReadError(path, "encrypted PDF: decrypt it first") from err
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+            raise ReadError(path, f"truncated or corrupt PDF ({err}): download or export it again") from err
+    if not pages:
+        raise ReadError(path, "PDF has no pages: download or export it again")
+    if not any(p.strip() for p in pages):
+        raise ReadError(path, "no text layer: the PDF is a scan; OCR it first")
+    text = PDF_PAGE_SEPARATOR.join(pages)
+    return ReadDocument(text=text, encoding="pdf-text-layer", format="pdf", sha256=sha256_bytes(data), size=len(data))
+
+
+# ---- DOCX -------------------------------------------------------------------------------------
+
+
+def _docx_block_lines(blocks: Iterator[object]) -> Iterator[str]:
+    from docx.table import Table
+
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                yield DOCX_CELL_SEPARATOR.join(cell.text for cell in row.cells)
+        else:
+            yield block.text  # type: ignore[attr-defined]
+
+
+def read_docx(path: str | Path, data: bytes) -> ReadDocument:
+    """Section headers, then paragraphs and table rows in document order (python-docx)."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        headers: list[str] = []
+        for section in document.sections:
+            header = section.header
+            if header.is_linked_to_previous:
+                continue
+            text = "\n".join(_docx_block_lines(header.iter_inner_content())).strip("\n")
+            if text and text not in headers:
+                headers.append(text)
+        body = "\n".join(_docx_block_lines(document.iter_inner_content()))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError, EOFError) as err:
+        raise ReadError(path, f"truncated or corrupt DOCX ({err}): save it again from Word") from err
+    text = DOCX_PART_SEPARATOR.join([*headers, body]) if headers else body
+    if not text.strip():
+        raise ReadError(path, "empty DOCX: the document holds no text")
+    return ReadDocument(text=text, encoding="docx", format="docx", sha256=sha256_bytes(data), size=len(data))
+
+
+# ---- dispatch ---------------------------------------------------------------------------------
+
+
+def sniff_format(data: bytes) -> str:
+    """``"pdf"``, ``"docx"``, ``"zip"`` (another archive), ``"ole"`` (legacy Office) or ``"txt"``."""
+    if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return "docx" if _DOCX_MAIN_PART in zf.namelist() else "zip"
+        except (zipfile.BadZipFile, ValueError, OSError):
+            # A truncated zip loses its central directory; the local header still names its parts.
+            return "docx" if _DOCX_MAIN_PART.encode() in data or b"[Content_Types].xml" in data else "zip"
+    if data.startswith(_OLE_MAGIC):
+        return "ole"
+    return "txt"
+
+
+READERS: dict[str, Callable[[str | Path, bytes], ReadDocument]] = {
+    "txt": read_txt,
+    "pdf": read_pdf,
+    "docx": read_docx,
+}
+
+# A suffix that promises a format the content does not have: say so rather than read garbage.
+_SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx"}
+
+
+def _unsupported(path: Path, kind: str) -> ReadError:
+    if kind == "ole":
+        return ReadError(
+            path, "legacy Word .doc or a password-protected Office file: save it as .docx (no password) or PDF first"
+        )
+    return ReadError(path, "a ZIP archive but not a Word document (no word/document.xml): unpack it first")
+
+
 def read_document(path: str | Path, *, max_bytes: int | None = None) -> ReadDocument:
     """Read one file into text, choosing the reader by its content."""
     p = Path(path)
@@ -77,4 +232,16 @@ def read_document(path: str | Path, *, max_bytes: int | None = None) -> ReadDocu
         raise ReadError(p, f"unreadable: {err.strerror or err}") from err
     if not data.strip():
         raise ReadError(p, "empty file: nothing to extract")
-    return read_txt(p, data)
+    kind = sniff_format(data)
+    expected = _SUFFIX_FORMAT.get(p.suffix.lower())
+    if expected is not None and kind != expected and kind in ("txt", "zip"):
+        raise ReadError(p, f"named {p.suffix} but the content is not {expected.upper()}: damaged or mislabelled")
+    reader = READERS.get(kind)
+    if reader is None:
+        raise _unsupported(p, kind)
+    try:
+        return reader(p, data)
+    except ReadError:
+        raise
+    except Exception as err:  # a parser bug on a strange file must not end a batch run
+        raise ReadError(p, f"could not read {kind.upper()} ({type(err).__name__}: {err})") from err
