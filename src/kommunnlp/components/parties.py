@@ -1,15 +1,507 @@
-"""The parties component (stub: finds nothing yet)."""
+"""The parties component: party markers and party names, with the person each belongs to.
+
+Three steps, as eyecite separates them:
+
+1. *find* candidate markers in one pass of cheap compiled regexes: bracketed markers
+   (``(S)``, ``(mp)``, ``(båda V)``, ``(-)``, ``(FNL)``), bare codes after a name
+   (``Name, SD``), and party names in running text (``Vänsterpartiet``, ``frén liberalerna``),
+   the latter on the folded view of the text so OCR damage and case do not matter;
+2. *normalise* each marker to party codes through the packaged party table;
+3. *resolve* the person a marker belongs to by walking back over the capitalised words right
+   before it (titles, roles and headings stop the walk), share a marker over a coordinated list
+   of names (``A, B och C (oberoende)``), strip a genitive ``s`` (``Carlssons (C) motion``), and
+   drop markers that are only plausible next to a person (unknown local codes, OCR'd codes).
+
+All data (party table, word lists) lives in ``kommunnlp/data/parties/``.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from ..text import collapse_ws, fold, ocr_pattern
 from .base import RuleComponent
+
+# Bracketed content: bounded length and no nesting, so every "(" costs at most a few dozen steps.
+_BRACKET = re.compile(r"\(([^()\n]{1,40})\)")
+# Tokens for the walk over names: runs of word characters, or one punctuation mark.
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/|•·]+|[,;:()\[\]{}/|•·]")
+_CONTENT_SPLIT = re.compile(r"[\s,/]+")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+#: How far back from a marker a name (or a list of names) may start.
+_WINDOW = 240
+_MAX_NAME_TOKENS = 6
+
+
+@dataclass
+class _Marker:
+    """One candidate party marker, before its person is resolved."""
+
+    start: int
+    end: int
+    codes: list[str]
+    plural: bool = False
+    needs_person: bool = False  # only a party next to a person's name (unknown/OCR'd code)
+    listable: bool = False  # also a party inside a list of markers: (M), (TUP) och (V)
+    bare: bool = False  # a code without brackets: Name, SD
+    persons: list[tuple[str, int, int]] = field(default_factory=list)  # (name, start, end)
+    genitive: bool = False
 
 
 class PartyRecognizer(RuleComponent):
     data_dir = "parties"
     label_field = "party"
 
+    # -- compiling the data ----------------------------------------------------------------
+    def _compile(self) -> None:
+        table = self.data.get("parties", {}).get("parties", [])
+        words = self.data.get("words", {})
+        self._party_name: dict[str, str | None] = {}
+        self._codes: dict[str, str] = {}  # folded marker -> code
+        self._local: set[str] = set()
+        self._ocr_codes: dict[str, str] = {}
+        self._national: set[str] = set()
+        name_alts: list[tuple[str, str]] = []
+        for entry in table:
+            code = entry["code"]
+            self._party_name[code] = entry.get("name")
+            if entry.get("local"):
+                self._local.add(code)
+            elif code != "oberoende":
+                self._national.add(code)
+            for marker in entry.get("codes", []):
+                self._codes[fold(marker)] = code
+            for marker in entry.get("ocr_codes", []):
+                self._ocr_codes[fold(marker)] = code
+            for name in entry.get("names", []):
+                name_alts.append((ocr_pattern(name), code))
+        # Longest first, so "Folkpartiet liberalerna" wins over "Folkpartiet".
+        name_alts.sort(key=lambda alt: -len(alt[0]))
+        self._name_group: dict[str, str] = {}
+        groups = []
+        for i, (pattern, code) in enumerate(name_alts):
+            self._name_group[f"p{i}"] = code
+            groups.append(f"(?P<p{i}>{pattern})")
+        self._names_re = re.compile(r"(?<!\w)(?:" + "|".join(groups) + r")s?(?!\w)") if groups else None
+        self._names_full = re.compile(r"(?:" + "|".join(p for p, _ in name_alts) + r")s?") if name_alts else None
+
+        def word_re(items: list[str], suffix: str = "") -> re.Pattern[str] | None:
+            # Short words stay exact: OCR-widened "då" would also take the particle "De".
+            alts = sorted({ocr_pattern(w) if len(w) > 3 else re.escape(fold(w)) for w in items}, key=len, reverse=True)
+            return re.compile(r"(?:" + "|".join(alts) + r")" + suffix) if alts else None
+
+        self._stop = word_re(
+            words.get("not_names", []) + words.get("unions", []) + words.get("organisations", []), r"[.:]?"
+        )
+        self._stop_suffix = word_re(words.get("not_name_suffixes", []), r"s?\Z")
+        self._noun_suffix = word_re(words.get("noun_suffixes", []), r"\Z")
+        self._from = word_re(words.get("from", []))
+        self._particles = {fold(w) for w in words.get("particles", [])}
+        self._genitive_nouns = {fold(w) for w in words.get("genitive_nouns", [])}
+        self._plural = {fold(w) for w in words.get("plural", [])}
+        self._joiners = {fold(w) for w in words.get("joiners", [])}
+        self._marker_words = {fold(w) for w in words.get("marker_words", [])}
+        self._not_codes = {w.upper() for w in words.get("not_codes", [])}
+        skips = sorted(
+            (re.escape(fold(s)).replace(r"\ ", r"\s*") for s in words.get("skip_after_name", [])), key=len, reverse=True
+        )
+        self._skip_after = re.compile(r"\s*(?:" + "|".join(skips) + r")(?!\w)") if skips else None
+        self._skip_full = re.compile(r"(?:" + "|".join(skips) + r")") if skips else None
+        bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
+        self._bare_re = re.compile(r"(?<![^\s,])(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
+
+    # -- find --------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
-        return []
+        if not text:
+            return []
+        folded = fold(text)
+        markers = self._bracket_markers(text)
+        self._resolve_persons(text, markers)
+        markers = self._accept(text, markers)
+        self._genitives(text, markers)
+        mentions = self._marker_mentions(text, markers)
+        taken = [(m.start, m.end) for m in markers]
+        mentions += self._bare_mentions(text, taken)
+        mentions += self._name_mentions(text, folded)
+        mentions.sort(key=lambda m: (m["start"], m["end"], m["person"] or ""))
+        return _first_spellings(mentions)
+
+    # -- markers in brackets -------------------------------------------------------------------
+    def _bracket_markers(self, text: str) -> list[_Marker]:
+        markers = []
+        for m in _BRACKET.finditer(text):
+            content = m.group(1).strip()
+            glued = m.start() > 0 and text[m.start() - 1].isalpha()
+            marker = self._parse_content(content, glued)
+            if marker is not None:
+                marker.start, marker.end = m.start(), m.end()
+                markers.append(marker)
+        return markers
+
+    def _parse_content(self, content: str, glued: bool) -> _Marker | None:
+        """Codes of a bracket's content, or None where it is no party marker."""
+        key = fold(content)
+        if key in self._codes and self._codes[key] == "oberoende":
+            return _Marker(0, 0, ["oberoende"])
+        if glued and content.islower():
+            return None  # "förälder(s)": a plural ending, not a marker
+        codes: list[str] = []
+        plural = needs = listable = False
+        tokens = [t for t in _CONTENT_SPLIT.split(content) if t]
+        for tok in tokens:
+            low = fold(tok)
+            code = self._codes.get(low)
+            if code is not None:
+                codes.append(code)
+                if code in self._local:
+                    needs = listable = True
+                elif len(tok) == 1 and tok in "cl":
+                    needs = True  # "(c)" and "(l)" are as often list letters
+            elif low in self._plural:
+                plural = True
+            elif low in self._marker_words:
+                continue
+            elif low in self._ocr_codes and len(tokens) == 1:
+                codes.append(self._ocr_codes[low])
+                needs = True
+            elif len(tokens) == 1 and self._unknown_code(tok):
+                codes.append(tok.upper())
+                needs = listable = True
+            else:
+                return None
+        if not codes:
+            return None
+        return _Marker(0, 0, codes, plural=plural, needs_person=needs, listable=listable)
+
+    def _unknown_code(self, tok: str) -> bool:
+        """A plausible abbreviation of a local party: 2-5 letters, at least two capitals."""
+        if not _UNKNOWN_CODE.fullmatch(tok) or sum(ch.isupper() for ch in tok) < 2:
+            return False
+        up = tok.upper()
+        return up not in self._not_codes and not _ROMAN.fullmatch(up)
+
+    # -- resolving persons -------------------------------------------------------------------
+    def _resolve_persons(self, text: str, markers: list[_Marker]) -> None:
+        prev_end = 0
+        prev: _Marker | None = None
+        for marker in markers:
+            lo = max(prev_end, marker.start - _WINDOW)
+            between = text[prev_end : marker.start] if prev is not None else None
+            if prev is not None and prev.persons and between is not None and between.strip(" \t/") == "":
+                # "Name (SD) (oberoende)": a second party right after the first (a switch).
+                marker.persons = list(prev.persons)
+            else:
+                toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, marker.start)]
+                marker.persons = self._persons_before(text, toks, marker.plural)
+            prev_end, prev = marker.end, marker
+        return None
+
+    def _persons_before(self, text: str, toks: list[tuple[int, int, str]], plural: bool) -> list[tuple[str, int, int]]:
+        i = len(toks) - 1
+        if i >= 0 and toks[i][2] == ",":
+            i -= 1  # "Peter Söderström, (S)"
+        i = self._skip_back(text, toks, i)
+        found = self._name_back(text, toks, i)
+        if found is None:
+            return []
+        persons = [found[:3]]
+        j = found[3] - 1  # index of the token before the name
+        # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
+        if j >= 0 and (fold(toks[j][2]) in self._joiners or (plural and toks[j][2] == ",")):
+            while j >= 0 and (fold(toks[j][2]) in self._joiners or toks[j][2] == ","):
+                other = self._name_back(text, toks, j - 1)
+                if other is None:
+                    break
+                persons.append(other[:3])
+                j = other[3] - 1
+        persons.reverse()
+        return persons
+
+    def _skip_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> int:
+        """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
+        if i >= 0 and self._skip_full is not None:
+            for k in (i, i - 1, i - 2):
+                if k >= 0 and self._skip_full.fullmatch(fold(text[toks[k][0] : toks[i][1]])):
+                    return k - 1
+        if i >= 1 and self._names_full is not None and self._from is not None:
+            if self._names_full.fullmatch(fold(toks[i][2])) and self._from.fullmatch(fold(toks[i - 1][2])):
+                return i - 2  # "Lotta Edholm från liberalerna (L)"
+        return i
+
+    def _word_kind(self, tok: str) -> str | None:
+        """'name', 'initial', 'particle', or None for a token that cannot be part of a name."""
+        first = tok[0]
+        if first.isupper():
+            if len(tok) <= 2 and (len(tok) == 1 or tok[1] == "."):
+                return "initial" if first.isalpha() else None
+            if not all(ch.isalpha() or ch in "-'’" for ch in tok):
+                return None
+            letters = [ch for ch in tok if ch.isalpha()]
+            if len(letters) < 2 or "".join(letters).isupper():
+                return None  # headings in capitals, abbreviations
+            key = fold(tok)
+            if self._is_stop(key):
+                return None
+            return "name"
+        if tok in self._particles:
+            return "particle"
+        return None
+
+    def _is_stop(self, key: str) -> bool:
+        if self._stop is not None and self._stop.fullmatch(key):
+            return True
+        if self._stop_suffix is not None and self._stop_suffix.search(key):
+            return True
+        return bool(self._names_full is not None and self._names_full.fullmatch(key))
+
+    def _name_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> tuple[str, int, int, int] | None:
+        """The name ending at token ``i``: (name, start, end, index of its first token)."""
+        idx: list[int] = []
+        kinds: list[str] = []
+        j = i
+        while j >= 0 and len(idx) < _MAX_NAME_TOKENS:
+            kind = self._word_kind(toks[j][2])
+            if kind is None:
+                break
+            if idx and _BLANK_LINE.search(text, toks[j][1], toks[j + 1][0]):
+                break  # a name does not run over a blank line
+            idx.append(j)
+            kinds.append(kind)
+            j -= 1
+        idx.reverse()
+        kinds.reverse()
+        if not kinds or kinds[-1] != "name":
+            return None
+        while kinds and kinds[0] != "name":
+            idx.pop(0)
+            kinds.pop(0)
+        # Long runs: a common noun in front ("Sammanfattning Lotta Edholm"), or the trailing
+        # words of something else (an official's name) before the member's own name.
+        while len(kinds) >= 3 and self._noun_suffix is not None and self._noun_suffix.search(fold(toks[idx[0]][2])):
+            idx.pop(0)
+            kinds.pop(0)
+        if len(kinds) >= 4:
+            keep = 3 if kinds[-2] != "name" else 2
+            idx, kinds = idx[-keep:], kinds[-keep:]
+        while kinds and kinds[0] != "name":
+            idx.pop(0)
+            kinds.pop(0)
+        if kinds.count("name") < 2:
+            return None
+        start, end = toks[idx[0]][0], toks[idx[-1]][1]
+        return collapse_ws(text[start:end]), start, end, idx[0]
+
+    # -- acceptance ----------------------------------------------------------------------------
+    def _accept(self, text: str, markers: list[_Marker]) -> list[_Marker]:
+        """Drop markers that are only a party next to a person or in a list of markers."""
+        in_list = [False] * len(markers)
+        for k in range(len(markers) - 1):
+            gap = fold(text[markers[k].end : markers[k + 1].start]).strip(" \t\n,")
+            if gap in ("", "och", "samt", "&"):
+                pair = (markers[k], markers[k + 1])
+                if any(not m.needs_person or m.codes[0] in self._local for m in pair):
+                    in_list[k] = in_list[k + 1] = True
+        kept = []
+        for k, marker in enumerate(markers):
+            if marker.needs_person:
+                if marker.persons:
+                    if any(self._acronym_of(code, name) for code in marker.codes for name, _, _ in marker.persons):
+                        continue  # "Europeiska Socialfonden (ESF)": an acronym, not a party
+                elif not (marker.listable and in_list[k]):
+                    continue
+            kept.append(marker)
+        return kept
+
+    @staticmethod
+    def _acronym_of(code: str, long_form: str) -> bool:
+        """Schwartz–Hearst style: the code's letters in order, the first one a word's initial."""
+        if code in ("oberoende",) or len(code) < 2:
+            return False
+        low = fold(long_form)
+        letters = fold(code)
+        words = low.split()
+        for w_index, word in enumerate(words):
+            if not word.startswith(letters[0]):
+                continue
+            rest = " ".join(words[w_index:])[1:]
+            pos = 0
+            for ch in letters[1:]:
+                pos = rest.find(ch, pos)
+                if pos < 0:
+                    break
+                pos += 1
+            else:
+                return True
+        return False
+
+    def _genitives(self, text: str, markers: list[_Marker]) -> None:
+        """Mark 'Carlssons (C) motion': the marker is followed by a noun the name governs."""
+        for marker in markers:
+            if not marker.persons:
+                continue
+            pos = marker.end
+            if self._skip_after is not None:
+                skip = self._skip_after.match(fold(text[pos : pos + 20]))
+                if skip:
+                    pos += skip.end()
+            nxt = re.match(r"\s*(\w+)", text[pos : pos + 40])
+            marker.genitive = bool(nxt and fold(nxt.group(1)) in self._genitive_nouns)
+        # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
+        # when every name in it ends in s.
+        for k in range(len(markers) - 1, 0, -1):
+            cur, prev = markers[k], markers[k - 1]
+            if not cur.genitive or not cur.persons or not prev.persons or prev.genitive:
+                continue
+            chain = [prev]
+            j = k - 1
+            while j > 0 and self._joined(text, markers[j - 1], markers[j]):
+                chain.append(markers[j - 1])
+                j -= 1
+            if not self._joined(text, prev, cur):
+                continue
+            if all(p[0].endswith("s") for m in chain for p in m.persons):
+                for m in chain:
+                    m.genitive = True
+
+    @staticmethod
+    def _joined(text: str, left: _Marker, right: _Marker) -> bool:
+        if not (left.persons and right.persons):
+            return False
+        gap = fold(text[left.end : right.persons[0][1]]).strip()
+        return gap in (",", "och", "samt", "&", ", och")
+
+    # -- building mentions ---------------------------------------------------------------------
+    def _mention(self, text: str, start: int, end: int, code: str, person: str | None) -> dict[str, Any]:
+        return {
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "party": code,
+            "party_name": self._party_name.get(code),
+            "person": person,
+        }
+
+    def _marker_mentions(self, text: str, markers: list[_Marker]) -> list[dict[str, Any]]:
+        out = []
+        for marker in markers:
+            persons = [p[0] for p in marker.persons] or [None]
+            for code in dict.fromkeys(marker.codes):
+                for person in persons:
+                    if person is not None and marker.genitive and _genitive_s(person):
+                        person = person[:-1]
+                    out.append(self._mention(text, marker.start, marker.end, code, person))
+        return out
+
+    def _bare_mentions(self, text: str, taken: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        """'Name, SD' and 'Åsa Ottosson M' (at a line's end): a code without brackets."""
+        if self._bare_re is None:
+            return []
+        out = []
+        for m in self._bare_re.finditer(text):
+            start, end = m.start(), m.end()
+            after = text[end : end + 12]
+            lo = max(0, start - _WINDOW)
+            toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
+            comma = bool(toks) and toks[-1][2] == ","
+            if comma:
+                ok = re.match(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)", after)
+            else:
+                ok = re.match(r"[ \t]*(?:[,;\n]|\Z)", after)
+            if not ok:
+                continue
+            found = self._name_back(text, toks, len(toks) - 1 - comma)
+            if found is None:
+                continue
+            code = self._codes[fold(m.group())]
+            out.append(self._mention(text, start, end, code, found[0]))
+        return out
+
+    def _name_mentions(self, text: str, folded: str) -> list[dict[str, Any]]:
+        """Party names in running text, and the names a party name introduces."""
+        if self._names_re is None:
+            return []
+        out = []
+        for m in self._names_re.finditer(folded):
+            code = self._name_group[m.lastgroup or ""]
+            start, end = m.start(), m.end()
+            out.append(self._mention(text, start, end, code, None))
+            for person in self._persons_after(text, end):
+                out.append(self._mention(text, start, end, code, person))
+            before = self._person_before_name(text, start, end)
+            if before is not None:
+                out.append(self._mention(text, start, end, code, before))
+        return out
+
+    def _persons_after(self, text: str, pos: int) -> list[str]:
+        """'Liberalerna Yanina Westergren och Peter Nordebo': names on the same line."""
+        if not re.match(r"[ \t]+\w", text[pos : pos + 3]):
+            return []
+        toks: list[tuple[int, int, str]] = []
+        for t in _TOKEN.finditer(text, pos, min(len(text), pos + _WINDOW)):
+            word = t.group()
+            if len(word) > 2 and word.endswith("."):  # "... och Pia Sarstedt. Nästa mening"
+                toks += [(t.start(), t.end() - 1, word[:-1]), (t.end() - 1, t.end(), ".")]
+            else:
+                toks.append((t.start(), t.end(), word))
+        persons = []
+        i = 0
+        while i < len(toks):
+            j = i
+            while j < len(toks) and j - i < 3 and self._word_kind(toks[j][2]) is not None:
+                if j > i and "\n" in text[toks[j - 1][1] : toks[j][0]]:
+                    break
+                j += 1
+            found = self._name_back(text, toks[:j], j - 1) if j > i else None
+            if found is None or found[3] != i:
+                break
+            persons.append(found[0])
+            if j < len(toks) and (toks[j][2] == "," or fold(toks[j][2]) in self._joiners):
+                i = j + 1
+                if i < len(toks) and fold(toks[i][2]) in self._joiners:
+                    i += 1
+                continue
+            break
+        return persons
+
+    def _person_before_name(self, text: str, start: int, end: int) -> str | None:
+        """'Anna Andersson, Socialdemokraterna,': a name, a comma, then the party's name."""
+        lo = max(0, start - _WINDOW)
+        toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
+        if len(toks) < 3 or toks[-1][2] != ",":
+            return None
+        end_ok = re.match(r"[ \t]*(?:[,.;:)\n]|\Z)", text[end : end + 8])
+        if not end_ok:
+            return None
+        found = self._name_back(text, toks, len(toks) - 2)
+        return found[0] if found else None
+
+
+def _genitive_s(name: str) -> bool:
+    """A name that takes a genitive s: ends in s, but not in a sibilant that takes none."""
+    return name.endswith("s") and not name.endswith(("ss", "xs", "zs")) and len(name.rsplit(" ", 1)[-1]) > 3
+
+
+# OCR reads å/ä/ö as a, o, é, d, &, 6 and I as | or 1: spellings of one name that differ only
+# there are one person, written as at its first place.
+_OCR_KEY = str.maketrans({**dict.fromkeys("aeo&@60", "a"), **dict.fromkeys("il1|", "i")})
+
+
+def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    first: dict[tuple[str, str], str] = {}
+    out = []
+    seen = set()
+    for mention in mentions:
+        person = mention["person"]
+        if person is not None:
+            key = (mention["party"], fold(person).translate(_OCR_KEY))
+            person = first.setdefault(key, person)
+            mention = {**mention, "person": person}
+        ident = (mention["start"], mention["end"], mention["party"], person)
+        if ident not in seen:  # one mention per (marker, person)
+            seen.add(ident)
+            out.append(mention)
+    return out
