@@ -54,12 +54,57 @@ def make_programmes(nlp: Language, name: str, spans_key: str) -> Any:
     return ProgrammeRecognizer(nlp, name, spans_key=spans_key)
 
 
+def make_learned(
+    nlp: Language,
+    name: str,
+    source: str,
+    spans_key: str,
+    programme_label: str,
+    person_label: str,
+    add_programmes: bool,
+    add_persons: bool,
+    rules_win: bool,
+    max_person_gap: int,
+) -> Any:
+    from .components.learned import LearnedMerger
+
+    return LearnedMerger(
+        nlp,
+        name,
+        source=source,
+        spans_key=spans_key,
+        programme_label=programme_label,
+        person_label=person_label,
+        add_programmes=add_programmes,
+        add_persons=add_persons,
+        rules_win=rules_win,
+        max_person_gap=max_person_gap,
+    )
+
+
+#: Components that merge a trained model's spans into the rule mentions (issue 3). Not part of
+#: the rule pipeline: a trained pipeline in models/ adds it after its ``ner`` component.
+MERGERS: dict[str, dict[str, Any]] = {
+    "kommunnlp_learned": {
+        "source": "ents",
+        "spans_key": "sc",
+        "programme_label": "PROGRAMME",
+        "person_label": "PERSON",
+        "add_programmes": True,
+        "add_persons": True,
+        "rules_win": True,
+        "max_person_gap": 3,
+    },
+}
+
+
 _MAKERS = {
     "kommunnlp_dnr": make_dnr,
     "kommunnlp_beslutssatser": make_beslutssatser,
     "kommunnlp_parties": make_parties,
     "kommunnlp_dates": make_dates,
     "kommunnlp_programmes": make_programmes,
+    "kommunnlp_learned": make_learned,
 }
 
 
@@ -75,6 +120,16 @@ def register_factories() -> None:
             factory,
             assigns=["doc.spans", "doc._.kommunnlp"],
             default_config={"spans_key": key},
+            default_score_weights={},
+        )(_MAKERS[factory])
+    for factory, config in MERGERS.items():
+        if Language.has_factory(factory):
+            continue
+        Language.factory(
+            factory,
+            requires=["doc._.kommunnlp"],
+            assigns=["doc.spans", "doc._.kommunnlp"],
+            default_config=config,
             default_score_weights={},
         )(_MAKERS[factory])
     FACTORIES_REGISTERED = True
