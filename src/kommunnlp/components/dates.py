@@ -1,15 +1,307 @@
-"""The dates component (stub: finds nothing yet)."""
+"""The dates component: calendar days and months, with the year of yearless dates inferred.
+
+Two steps, kept apart:
+
+1. ``DateRecognizer.find`` scans the folded text (lower case, no diacritics, offsets unchanged)
+   with compiled patterns, most specific first, each claiming its stretch of text: ISO dates
+   (``2018-11-13``), ``18/1 2016``, textual days with optional weekday, ``den`` and day ranges
+   (``torsdagen den 9 juni 2016``, ``20 - 22 maj 2015``), then month names (``december 2023``,
+   ``i juni``);
+2. ``resolve_years`` gives each yearless date a year: from the other end of its range
+   (``januari - april 2018``), from its weekday (the year near the context year in which the
+   day falls on that weekday), or from the context: the nearest full date before it, else the
+   nearest year written before it, else the first full date or year after it. Where there is
+   no clue at all, the date is left out.
+
+Month names, weekdays, range words and year bounds are data files in ``kommunnlp/data/dates/``.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from ..text import fold, ocr_pattern
 from .base import RuleComponent
+
+_YEAR = r"(?:19|20)\d\d"
+_NO_DIGIT_AFTER = r"(?!\d)"
+_BARE_YEAR = re.compile(rf"(?<![\d/.:-]){_YEAR}(?![\d])")
+_UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    month: int
+    day: int | None
+    year: int | None
+    weekday: int | None = None
+    year_inferred: bool = False
+
+
+def _ocr_letters(word: str) -> str:
+    """Regex for a word on folded text, tolerant of OCR damage: i/l read as 1, l or |, and
+    å/ä/ö read as a, o, &, 6 ..."""
+    parts = []
+    for ch in word.lower():
+        if ch in "åäö":
+            parts.append(ocr_pattern(ch))
+        elif ch in "il":
+            parts.append(f"[{ch}1il|]")
+        else:
+            parts.append(re.escape(fold(ch)))
+    return "".join(parts)
+
+
+def _valid(year: int, month: int, day: int | None) -> bool:
+    if day is None:
+        return 1 <= month <= 12
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 class DateRecognizer(RuleComponent):
+    """Finds calendar dates (day or month precision) with ISO values."""
+
     data_dir = "dates"
     label_field = "precision"
 
+    def _compile(self) -> None:
+        months = self.data.get("months", {})
+        weekdays = self.data.get("weekdays", {}).get("names", {})
+        settings = self.data.get("settings", {})
+        self._min_year = int(settings.get("min_year", 1900))
+        self._max_year = int(settings.get("max_year", 2099))
+        self._search = int(settings.get("weekday_year_search", 7))
+        self._names: dict[str, int] = {fold(k): int(v) for k, v in months.get("names", {}).items()}
+        self._abbr: dict[str, int] = {fold(k): int(v) for k, v in months.get("abbreviations", {}).items()}
+        self._name_like = {fold(w) for w in months.get("name_like", [])}
+        self._weekdays = [(re.compile(_ocr_letters(k)), int(v)) for k, v in weekdays.items()]
+        self._month_keys = [(k, re.compile(_ocr_letters(k))) for k in (*self._names, *self._abbr)]
+
+        def alt(words: list[str]) -> str:
+            return "|".join(_ocr_letters(w) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
+
+        name_alt = alt(list(self._names))
+        abbr_alt = alt(list(self._abbr))
+        wd_alt = alt([fold(w) for w in weekdays])
+        conn = "|".join(
+            re.escape(fold(c)).replace(r"\ ", r"\s*") for c in settings.get("range_connectors", ["-", "och"])
+        )
+        # Textual day: [weekday[en]] [den] D [- D] month [year]; `den 30november` has no space.
+        self._day = re.compile(
+            rf"(?<![\w.,:/-])(?:(?P<wd>(?:{wd_alt})(?:en|ens)?)[ \t,]+)?(?:den\s+)?"
+            rf"(?P<d1>[0-3]?\d)(?::[ae])?"
+            rf"(?:\s*(?:{conn})\s*(?:den\s+)?(?P<d2>[0-3]?\d)(?::[ae])?)?"
+            rf"\s*(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
+            rf"(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
+        )
+        self._month = re.compile(
+            rf"(?<![a-z0-9])(?P<mon>{name_alt})(?![a-z])(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
+        )
+        self._iso = re.compile(rf"(?<![\d/.:-])(?P<y>{_YEAR})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?!\d|[-/.]\d)")
+        self._dmy = re.compile(rf"(?<![\d/.:-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)[ -](?P<y>{_YEAR}){_NO_DIGIT_AFTER}")
+        self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
+
+    # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
-        return []
+        if not text:
+            return []
+        folded = fold(text)
+        found: list[_Found] = []
+        claimed: list[tuple[int, int]] = []
+        for m in self._iso.finditer(folded):
+            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+        for m in self._dmy.finditer(folded):
+            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+        for m in self._day.finditer(folded):
+            self._add_day(text, found, claimed, m)
+        for m in self._month.finditer(folded):
+            mon = self._names.get(self._canonical(m["mon"]))
+            if mon is None or self._is_name(text, m.start(), m.end("mon"), has_year=bool(m["year"])):
+                continue
+            year = int(m["year"]) if m["year"] else None
+            self._add(found, claimed, m.start(), m.end(), mon, None, year)
+        found.sort(key=lambda f: f.start)
+        resolved = resolve_years(found, folded, self._gap, self._bare_years(folded), self._search)
+        return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
+
+    def _add_day(self, text: str, found: list[_Found], claimed: list[tuple[int, int]], m: re.Match[str]) -> None:
+        if m["mon"]:
+            month = self._names.get(self._canonical(m["mon"]))
+        else:
+            month = self._abbr.get(self._canonical(m["abbr"]))
+            # `2 Jan Andersson`: an abbreviation without a year must be written in lower case.
+            if not m["year"] and not text[m.start("abbr")].islower():
+                return
+        if month is None:
+            return
+        if not m["year"] and self._is_name(text, m.start("mon" if m["mon"] else "abbr"), m.end(), has_year=False):
+            return
+        year = int(m["year"]) if m["year"] else None
+        weekday = self._weekday(m["wd"]) if m["wd"] else None
+        if m["d2"] is not None and self._free(claimed, m.start(), m.end()):
+            # A range of days: the first end spans the whole expression, the second from its day.
+            self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday, claim=False)
+            self._add(found, claimed, m.start("d2"), m.end(), month, int(m["d2"]), year)
+            self._claim(claimed, m.start(), m.end())
+            return
+        self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday)
+        # An impossible day (`31 april 2020`) is no date; its month is not one either.
+        if self._free(claimed, m.start(), m.end()):
+            self._claim(claimed, m.start(), m.end())
+
+    def _canonical(self, word: str) -> str:
+        """The month key of a (possibly OCR-damaged) match such as `apri|`."""
+        if word in self._names or word in self._abbr:
+            return word
+        for key, pattern in self._month_keys:
+            if pattern.fullmatch(word):
+                return key
+        return word
+
+    def _weekday(self, word: str) -> int | None:
+        for pattern, index in self._weekdays:
+            if pattern.match(word):
+                return index
+        return None
+
+    def _is_name(self, text: str, start: int, end: int, *, has_year: bool) -> bool:
+        """`Maj Karlsson`, `Maj-Britt`: a month name that is a first name."""
+        if has_year or fold(text[start:end]) not in self._name_like or not text[start].isupper():
+            return False
+        return text[end : end + 1] == "-" or bool(_UPPER_WORD.match(text, end))
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _add(
+        self,
+        found: list[_Found],
+        claimed: list[tuple[int, int]],
+        start: int,
+        end: int,
+        month: int,
+        day: int | None,
+        year: int | None,
+        weekday: int | None = None,
+        *,
+        claim: bool = True,
+    ) -> None:
+        if not self._free(claimed, start, end):
+            return
+        if year is not None and not (self._min_year <= year <= self._max_year and _valid(year, month, day)):
+            return
+        if year is None and not _valid(2000, month, day):  # leap-year safe check of day/month
+            return
+        found.append(_Found(start, end, month, day, year, weekday))
+        if claim:
+            self._claim(claimed, start, end)
+
+    @staticmethod
+    def _free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
+        i = bisect_right(claimed, (start, end))
+        if i and claimed[i - 1][1] > start:
+            return False
+        return not (i < len(claimed) and claimed[i][0] < end)
+
+    @staticmethod
+    def _claim(claimed: list[tuple[int, int]], start: int, end: int) -> None:
+        i = bisect_right(claimed, (start, end))
+        claimed.insert(i, (start, end))
+
+    def _bare_years(self, folded: str) -> list[tuple[int, int]]:
+        out = []
+        for m in _BARE_YEAR.finditer(folded):
+            year = int(m.group())
+            if self._min_year <= year <= self._max_year:
+                out.append((m.start(), year))
+        return out
+
+    @staticmethod
+    def _mention(text: str, f: _Found) -> dict[str, Any]:
+        value = f"{f.year:04d}-{f.month:02d}" + (f"-{f.day:02d}" if f.day else "")
+        return {
+            "text": text[f.start : f.end],
+            "start": f.start,
+            "end": f.end,
+            "value": value,
+            "precision": "day" if f.day else "month",
+            "year_inferred": f.year_inferred,
+        }
+
+
+def resolve_years(
+    found: list[_Found],
+    folded: str,
+    gap: re.Pattern[str],
+    bare_years: list[tuple[int, int]],
+    search: int = 7,
+) -> list[_Found]:
+    """Give each yearless date (sorted by start) a year, or leave it out (see module doc)."""
+    # 1. A range shares its year: `januari - april 2018`, `20 maj - 3 juni 2015`.
+    for i in range(len(found) - 2, -1, -1):
+        cur, nxt = found[i], found[i + 1]
+        if cur.year is None and nxt.year is not None and cur.end <= nxt.start:
+            m = gap.match(folded, cur.end)
+            if m and m.end() >= nxt.start and not folded[cur.end : nxt.start].strip(" \t-").count("\n"):
+                cur.year = nxt.year
+    anchors = [(f.start, f.year) for f in found if f.year is not None]
+    # 2. A weekday fixes the year near the context year; such dates then anchor the rest.
+    context = _Context(anchors, bare_years)
+    weekday_dated = []
+    for f in found:
+        if f.year is None and f.weekday is not None and f.day is not None:
+            base = context.year(f.start)
+            if base is not None:
+                f.year, f.year_inferred = _weekday_year(base, f.month, f.day, f.weekday, search), True
+                weekday_dated.append((f.start, f.year))
+    if weekday_dated:
+        context = _Context(sorted([*anchors, *weekday_dated]), bare_years)
+    # 3. The rest take the context year.
+    out = []
+    for f in found:
+        if f.year is None:
+            year = context.year(f.start)
+            if year is None:
+                continue
+            f.year, f.year_inferred = year, True
+        out.append(f)
+    return out
+
+
+class _Context:
+    """The context year at a position: the nearest full date before it, else the nearest year
+    written before it, else the first full date after it, else the first year after it."""
+
+    def __init__(self, anchors: list[tuple[int, int]], bare_years: list[tuple[int, int]]) -> None:
+        self._anchor_pos = [p for p, _ in anchors]
+        self._anchor_year = [y for _, y in anchors]
+        self._bare_pos = [p for p, _ in bare_years]
+        self._bare_year = [y for _, y in bare_years]
+
+    def year(self, pos: int) -> int | None:
+        i = bisect_left(self._anchor_pos, pos)
+        if i:
+            return self._anchor_year[i - 1]
+        j = bisect_left(self._bare_pos, pos)
+        if j:
+            return self._bare_year[j - 1]
+        if i < len(self._anchor_year):
+            return self._anchor_year[i]
+        return self._bare_year[j] if j < len(self._bare_year) else None
+
+
+def _weekday_year(base: int, month: int, day: int, weekday: int, search: int) -> int:
+    """The year nearest ``base`` (earlier first on a tie) in which ``day``/``month`` is a ``weekday``."""
+    for delta in range(search + 1):
+        for year in (base - delta, base + delta) if delta else (base,):
+            if _valid(year, month, day) and date(year, month, day).weekday() == weekday:
+                return year
+    return base

@@ -1,15 +1,282 @@
-"""The dnr component (stub: finds nothing yet)."""
+"""The dnr component: case registration numbers (diarienummer, ärendenummer).
+
+Finding, normalising and parsing are separate steps (eyecite style):
+
+1. ``DnrRecognizer.find`` scans the text once per compiled pattern: references after a label
+   (``Dnr``, ``Ärendenummer``, ...), series-prefixed references anywhere (``KS 2019/1899``,
+   ``2016/KS 0065 001``), bare ``2014/1148`` numbers, and short ``12/30`` numbers only inside a
+   list of cases that a label opened;
+2. ``normalize_dnr`` gives one canonical spelling (separators only; letters and digits keep
+   their order, which is what the scorer compares);
+3. ``parse_dnr`` splits a reference into series, serial number and year.
+
+The label words, the prefixes that are not registry series (SFS, SOU, ...) and the year bounds
+are data files in ``kommunnlp/data/dnr/``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from bisect import bisect_right
+from datetime import date
+from typing import Any, NamedTuple
 
+from ..text import fold, ocr_pattern
 from .base import RuleComponent
+
+# -- regex fragments (original text; upper-case series are what make an unlabeled number a dnr)
+_UP = "A-ZÅÄÖÉ"
+_LETTER = "A-Za-zÅÄÖåäöÉé"
+_YEAR4 = r"(?:19|20)\d\d"
+_SERIES_UP = rf"[{_UP}]{{2,6}}(?:-[{_UP}]{{1,4}})?"  # KS, SOCN, KSKF, KS-HR
+_SERIES_ANY = rf"[{_LETTER}]{{1,6}}(?:-[{_LETTER}]{{1,4}})?"  # after a label also Son, Kst, G
+_TAIL = r"(?:[.-]\d{1,4}){0,3}"  # sub-numbers and dotted codes: -101, .11.03, -2.9
+_END = r"(?![\w/:]|[.-]\d)"  # the number ends here (not inside a longer token)
+# A filing code written apart after the number (`KS03/243 739`, `SBN 2012/101 21`): two or
+# three digits after one space, or up to three after a wider gap; never followed by more digits,
+# so page and paragraph columns (`12/30 69 2 ...`) stay out.
+_FILING = r"(?P<filing>(?: \d{2,3}|[ \t]{2,4}\d{1,3})(?=[ \t]*\n|[ \t]+[^\d\s]|[ \t]*$))?"
+
+_SERIES_FIRST = re.compile(
+    rf"(?<![\w-])(?P<series>{_SERIES_UP})(?:[ ./-]|/ )?"
+    rf"(?P<main>{_YEAR4}(?P<sep>[/:.-])\d{{1,6}}{_TAIL}){_END}{_FILING}"
+)
+_SERIES_SHORT_YEAR = re.compile(  # KS03/243: two-digit year glued to the series
+    rf"(?<![\w-])(?P<series>{_SERIES_UP})(?P<main>\d\d(?P<sep>/)\d{{2,6}}{_TAIL}){_END}{_FILING}"
+)
+_YEAR_FIRST = re.compile(  # 2016/KS 0065 001, 2023/KS 0362, 2016KSM1221.042
+    rf"(?<![\w/.-])(?P<main>{_YEAR4}(?P<sep>/ ?|)(?P<series>{_SERIES_UP}) ?\d{{1,6}}{_TAIL}){_END}{_FILING}"
+)
+_BARE = re.compile(rf"(?<![\w/.:,-])(?P<main>{_YEAR4}/\d{{1,5}})(?![\w/:]|[.,-]\d)")
+_SHORT = re.compile(r"(?<![\w/.:,-])(?P<main>\d{2,3}/\d{2,5})(?![\w/:]|[.,-]\d)")
+# What may follow a label: the same forms, with any series spelling, or digits only.
+_LABELLED = re.compile(
+    rf"(?P<main>{_YEAR4}/ ?(?P<series_c>{_SERIES_ANY}) ?\d{{1,6}}{_TAIL}"
+    rf"|{_YEAR4}(?P<series_d>{_SERIES_UP})\d{{1,6}}{_TAIL}"
+    rf"|(?:(?P<series_g>{_SERIES_ANY})(?:[ ./-]|/ )?)?\d{{1,6}}(?:[/:.-]\d{{1,6}}){{1,5}}){_END}{_FILING}"
+)
+_LIST_SEP = re.compile(r"[ \t]*(?:,|;|&|\bsamt\b|\boch\b)[ \t]*")
+_DIGIT = re.compile(r"\d")
+_CHUNKS = re.compile(r"\d+")
+_WORD_BEFORE = re.compile(r"([a-z]+)[^a-z0-9\n]{0,3}$")
+_ISO_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
+_YEAR_COLON = re.compile(r"(?<!\d)((?:19|20)\d\d):(?=\d)")
+_SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=\d)")
+_WS = re.compile(r"\s+")
+
+
+class _Candidate(NamedTuple):
+    start: int
+    end: int
+    series: str | None
+    priority: int  # lower wins when candidates overlap
+
+
+def normalize_dnr(ref: str) -> str:
+    """Canonical spelling: series upper-cased and set apart by one space, ``YEAR:N`` as
+    ``YEAR/N``, white space collapsed. Letters and digits keep their order."""
+    out = _WS.sub(" ", ref.strip())
+    m = _SERIES_SEP.match(out)
+    if m:
+        out = m.group("series") + " " + out[m.end() :]
+    return _YEAR_COLON.sub(r"\1/", out).upper()
+
+
+def parse_dnr(ref: str, *, min_year: int = 1950, max_year: int = 2049, pivot: int = 50) -> dict[str, Any]:
+    """Series, serial number and four-digit year of a reference such as ``KS 2019:1899``."""
+    m = _SERIES_SEP.match(ref)
+    series = m.group("series").upper() if m else None
+    if series is None:  # 2016/KS 0065 or 2016KSM1221
+        inner = re.search(rf"(?<=\d)[/ ]? ?({_SERIES_ANY})(?= ?\d)", ref)
+        series = inner.group(1).upper() if inner else None
+    chunks = _CHUNKS.findall(ref)
+    year: int | None = None
+    number = chunks[0] if chunks else ""
+    for i, chunk in enumerate(chunks):
+        if len(chunk) == 4 and min_year <= int(chunk) <= max_year:
+            year = int(chunk)
+            if i > 0:
+                number = chunks[i - 1]
+            elif len(chunks) > 1:
+                number = chunks[1]
+            return {"series": series, "number": number, "year": year}
+    if len(chunks) >= 2:
+        a, b = chunks[0], chunks[1]
+        if len(a) == 2 and (len(b) != 2 or int(a) <= 30):
+            year, number = int(a), b
+        elif len(b) == 2:
+            year, number = int(b), a
+        if year is not None:
+            year += 2000 if year < pivot else 1900
+    return {"series": series, "number": number, "year": year}
 
 
 class DnrRecognizer(RuleComponent):
+    """Finds case registration numbers; each occurrence is one mention."""
+
     data_dir = "dnr"
     label_field = "series"
 
+    def _compile(self) -> None:
+        labels = self.data.get("labels", {}).get("labels", [])
+        excl = self.data.get("exclusions", {})
+        settings = self.data.get("settings", {})
+        self._min_year = int(settings.get("min_year", 1950))
+        self._max_year = int(settings.get("max_year", 2049))
+        self._pivot = int(settings.get("two_digit_pivot", 50))
+        self._window = int(settings.get("list_window", 300))
+        self._bad_series = {s.upper() for s in excl.get("series", [])}
+        self._bad_suffixes = tuple(s.upper() for s in excl.get("series_suffixes", []))
+        self._bad_before = {fold(w) for w in excl.get("preceding_words", [])}
+        alternatives = sorted({ocr_pattern(label) for label in labels}, key=len, reverse=True)
+        if alternatives:
+            self._label = re.compile(
+                rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?:[ .]*nr)?(?![a-z0-9])[\s.:;,]{{0,8}}"
+            )
+        else:
+            self._label = re.compile(r"(?!x)x")
+
+    # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
-        return []
+        if not text or not _DIGIT.search(text):
+            return []
+        folded = fold(text)
+        cands: list[_Candidate] = []
+        label_ends: list[int] = []
+        for lm in self._label.finditer(folded):
+            label_ends.append(lm.end())
+            cands.extend(self._labelled(text, lm.end()))
+        for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _YEAR_FIRST):
+            for m in pattern.finditer(text):
+                series = m.group("series")
+                if self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
+                    cands.append(_Candidate(m.start(), self._end(m), series, 1))
+        for m in _BARE.finditer(text):
+            if self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
+                cands.append(_Candidate(m.start(), m.end(), None, 2))
+        accepted = self._resolve(cands)
+        accepted = self._resolve(accepted + self._listed(text, folded, label_ends, accepted))
+        return [self._mention(text, c) for c in accepted]
+
+    def _labelled(self, text: str, pos: int) -> list[_Candidate]:
+        """The reference(s) right after a label: ``Dnr Son 2015/203, Kst 2015/85``."""
+        out: list[_Candidate] = []
+        while True:
+            m = _LABELLED.match(text, pos)
+            if m is None:
+                return out
+            series = m.group("series_c") or m.group("series_d") or m.group("series_g")
+            main = m.group("main")
+            if (series and not self._series_ok(series)) or not self._labelled_ok(main, series):
+                return out
+            out.append(_Candidate(m.start(), self._end(m), series, 0))
+            sep = _LIST_SEP.match(text, m.end())
+            if sep is None or sep.end() == m.end():
+                return out
+            pos = sep.end()
+
+    def _listed(self, text: str, folded: str, label_ends: list[int], accepted: list[_Candidate]) -> list[_Candidate]:
+        """Short numbers (``12/30``) in a list of cases: each within reach of a label or of the
+        case number before it."""
+        anchors = sorted([*label_ends, *(c.end for c in accepted)])
+        out: list[_Candidate] = []
+        last = -1
+        for m in _SHORT.finditer(text):
+            i = bisect_right(anchors, m.start())
+            if i:
+                last = max(last, anchors[i - 1])
+            if last < 0 or m.start() - last > self._window:
+                continue
+            if self._is_day_month(m.group("main")) or self._excluded_before(folded, m.start()):
+                continue
+            out.append(_Candidate(m.start(), m.end(), None, 3))
+            last = m.end()
+        return out
+
+    @staticmethod
+    def _end(m: re.Match[str]) -> int:
+        # `SOCN/2020:5 16`: after a colon form a separate number is a page, not a filing code.
+        if m.group("filing") and ":" not in m.group("main"):
+            return m.end("filing")
+        return m.end("main")
+
+    @staticmethod
+    def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
+        """Non-overlapping candidates: by priority, then the longer one."""
+        chosen: list[_Candidate] = []
+        starts: list[int] = []
+        for c in sorted(cands, key=lambda c: (c.priority, c.start - c.end, c.start)):
+            i = bisect_right(starts, c.start)
+            if i and chosen[i - 1].end > c.start:
+                continue
+            if i < len(chosen) and chosen[i].start < c.end:
+                continue
+            chosen.insert(i, c)
+            starts.insert(i, c.start)
+        return chosen
+
+    # -- checks ----------------------------------------------------------------------------
+    def _series_ok(self, series: str | None) -> bool:
+        if not series:
+            return True
+        up = series.upper()
+        # SOSFS, HSLF-FS: a statute book; a bare `FS` is an ordinary committee series.
+        return up not in self._bad_series and not (len(up) > 2 and up.endswith(self._bad_suffixes))
+
+    def _shape_ok(self, main: str, sep: str | None) -> bool:
+        """Not a date (``2018-11-13``) and not a year range (``2016-2018``, ``2019/20``)."""
+        if _ISO_DATE.match(main) and self._valid_date(main):
+            return False
+        chunks = _CHUNKS.findall(main)
+        if len(chunks) >= 2 and len(chunks[0]) == 4 and sep and sep.strip() in {"-", "/"}:
+            year, nxt = int(chunks[0]), chunks[1]
+            if len(nxt) == 4 and year - 1 <= int(nxt) <= year + 10:
+                return False
+        return True
+
+    def _bare_ok(self, main: str) -> bool:
+        year_s, num = main.split("/")
+        year = int(year_s)
+        if not self._min_year <= year <= self._max_year:
+            return False
+        if len(num) == 4 and 1900 <= int(num) <= 2099:  # 2018/2019, 2015/1934
+            return False
+        return not (len(num) == 2 and int(num) == (year + 1) % 100)  # 2014/15: a season
+
+    def _labelled_ok(self, main: str, series: str | None) -> bool:
+        if not self._shape_ok(main, "-"):
+            return False
+        body = main[len(series) :] if series and main.startswith(series) else main
+        chunks = _CHUNKS.findall(body)
+        # Only colons (`2:2`, `Örja 2:2`): a property designation unless it starts with a year.
+        if ":" in body and not re.search(r"[/.-]\d", body):
+            return len(chunks[0]) == 4 and self._min_year <= int(chunks[0]) <= self._max_year
+        return True
+
+    def _excluded_before(self, folded: str, start: int) -> bool:
+        m = _WORD_BEFORE.search(folded, max(0, start - 30), start)
+        return bool(m) and m.group(1) in self._bad_before
+
+    @staticmethod
+    def _is_day_month(main: str) -> bool:
+        a, b = (int(x) for x in main.split("/"))
+        return 1 <= a <= 31 and 1 <= b <= 12
+
+    @staticmethod
+    def _valid_date(iso: str) -> bool:
+        m = _ISO_DATE.match(iso)
+        if not m:
+            return False
+        try:
+            date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return False
+        return True
+
+    # -- output ----------------------------------------------------------------------------
+    def _mention(self, text: str, c: _Candidate) -> dict[str, Any]:
+        ref = text[c.start : c.end]
+        parts = parse_dnr(ref, min_year=self._min_year, max_year=self._max_year, pivot=self._pivot)
+        if c.series:
+            parts["series"] = c.series.upper()
+        return {"text": ref, "start": c.start, "end": c.end, "normalized": normalize_dnr(ref), **parts}
