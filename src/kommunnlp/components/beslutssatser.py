@@ -1,15 +1,605 @@
-"""The beslutssatser component (stub: finds nothing yet)."""
+"""The beslutssatser component: the clauses of decisions and proposed decisions.
+
+Finding is separated from segmenting (as eyecite separates finding from resolving):
+
+1. one pass each over the folded text finds block starts (decision headings such as
+   ``Socialnämndens beslut`` / ``Förslag till beslut``, and lead-ins such as
+   ``Kommunstyrelsen föreslår kommunfullmäktige besluta``) and block ends (section headings,
+   page furniture, ``§ N``);
+2. every start is paired with the first end or next start after it (bisect over sorted offsets),
+   so each block is a slice and blocks never overlap: total work stays linear in the text;
+3. each slice is segmented into clauses: paragraphs and lines, numbered points (``1.``, ``1)``,
+   ``1``; in flattened text the next number inline), bullets, ``att`` points, inner lead-ins and,
+   in flattened text, sentences. A sentence that reports rather than decides (a reservation,
+   ``X redogör för``, ``Ordföranden finner``) ends the block where it begins.
+
+Headings, lead-ins, ends and cue words are data (``data/beslutssatser/*.json``), matched on
+:func:`~kommunnlp.text.fold` output with OCR-tolerant letter classes, so offsets are those of the
+original text.
+"""
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
 from typing import Any
 
+from ..text import collapse_ws, fold
 from .base import RuleComponent
+
+# What OCR makes of å/ä/ö, in folded text (å/ä fold to a, ö to o).
+_OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
+_OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
+
+_TERMINAL = ".:;!?"
+_BULLETS = "-•–—*\uf0b7\u25cf\u25aa\u2022\u25e6"
+_LINE_NUMBER = re.compile(r"(\d{1,2})(?:[.)]\s*|\s+(?=[A-ZÅÄÖ]))")
+# Longest stretch a block may span: a heading without any end marker must not swallow a book.
+_MAX_BLOCK = 20_000
+# A document whose lines average longer than this was flattened by text extraction.
+_FLAT_LINE = 300
+
+
+def _sv(pattern: str) -> str:
+    """Widen the å/ä/ö of a data pattern to their OCR readings (outside and inside classes)."""
+    out: list[str] = []
+    in_class = False
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif ch == "[" and not in_class:
+            in_class = True
+            out.append(ch)
+        elif ch == "]" and in_class:
+            in_class = False
+            out.append(ch)
+        elif ch in _OCR_CLASS:
+            out.append(_OCR_IN_CLASS[ch] + "a" if in_class else _OCR_CLASS[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _alt(patterns: list[str]) -> str:
+    return "|".join(f"(?:{_sv(p)})" for p in patterns)
+
+
+@dataclass
+class _Block:
+    start: int  # where the heading or lead-in begins
+    content: int  # where the clauses begin
+    kind: str
+    heading: str | None
+    organ: str | None
+    is_heading: bool
+    end: int = 0
+
+
+@dataclass
+class _Unit:
+    """A paragraph or line of a block, possibly opened by a point marker."""
+
+    start: int
+    end: int
+    number: int | None = None
+    marker: str | None = None  # "number" | "bullet" | "att"
+    blank_before: bool = False
+
+
+@dataclass
+class _LeadIn:
+    start: int  # organ start
+    end: int  # after the lead-in (and its "att"/colon)
+    kind: str
+    inner_only: bool
+    text: str
+    organ: str
 
 
 class DecisionClauseRecognizer(RuleComponent):
     data_dir = "beslutssatser"
     label_field = "kind"
 
+    # -- compiling the data ------------------------------------------------------------------
+    def _compile(self) -> None:
+        headings = self.data.get("headings", {})
+        lead = self.data.get("lead_ins", {})
+        ends = self.data.get("block_ends", {})
+        doc = self.data.get("document", {})
+        forslag = headings.get("forslag", [])
+        beslut = headings.get("beslut", [])
+        self._heading_re = re.compile(rf"\b(?:(?P<f>{_alt(forslag)})|(?P<b>{_alt(beslut)}))\b") if forslag else None
+        genitive = _sv(headings.get("genitive_organ", r"(?!)"))
+        self._genitive_re = re.compile(rf"(?:^|[^\w-])({genitive})\s+$")
+        organ = lead.get("organ", r"(?!)")
+        self._organ_back_re = re.compile(rf"(?:^|[^\w-])({_sv(organ)})\s+$")
+        self._organ_src = organ
+        groups: list[str] = []
+        self._lead_kinds: list[tuple[str, str, bool]] = []
+        for i, item in enumerate(lead.get("start", [])):
+            groups.append(f"(?P<s{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
+            self._lead_kinds.append((f"s{i}", item["kind"], False))
+        for i, item in enumerate(lead.get("inner", [])):
+            groups.append(f"(?P<i{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
+            self._lead_kinds.append((f"i{i}", item["kind"], True))
+        self._lead_re = re.compile(r"\b(?:" + "|".join(groups) + ")") if groups else None
+        self._end_heading_re = re.compile(rf"\b(?:{_alt(ends.get('headings', []))})\b")
+        self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
+        self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
+        self._para_re = re.compile(rf"\b(?:{_sv(ends.get('paragraph_marker', '(?!)'))})")
+        self._stopper_re = re.compile(rf"\b(?:{_alt(ends.get('stoppers', []))})")
+        self._kallelse_re = re.compile(rf"\b(?:{_alt(doc.get('kallelse', []))})")
+        self._header_chars = int(doc.get("header_chars", 300))
+        self._role_re = re.compile(rf"^{_sv(doc.get('roles', '(?!)'))}$")
+        self._anaphora = {fold(w) for w in doc.get("anaphora", [])}
+        self._not_clause_re = re.compile(rf"(?:{_alt(doc.get('not_clause_start', []))})")
+
+    # -- finding -------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
-        return []
+        if not isinstance(text, str) or not text.strip() or self._heading_re is None:
+            return []
+        folded = fold(text)
+        lines = [ln for ln in text.split("\n", 2000) if ln.strip()]
+        flat = bool(lines) and sum(map(len, lines)) / len(lines) > _FLAT_LINE
+        kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
+        ends = self._block_ends(text, folded)
+        leads = self._lead_ins(text, folded)
+        blocks = self._blocks(text, folded, ends, leads)
+        out: list[dict[str, Any]] = []
+        lead_starts = [li.start for li in leads]
+        for block in blocks:
+            i = bisect_left(lead_starts, block.content)
+            inner = []
+            while i < len(leads) and leads[i].start < block.end:
+                inner.append(leads[i])
+                i += 1
+            for clause in self._segment(text, folded, block, inner, flat):
+                if kallelse:
+                    clause["kind"] = "förslag"
+                out.append(clause)
+        return out
+
+    def _block_ends(self, text: str, folded: str) -> list[int]:
+        found: list[int] = []
+        for m in self._end_heading_re.finditer(folded):
+            if text[m.start()].isupper() and self._heading_follows(text, m.end(), strict=True):
+                found.append(m.start())
+        for m in self._marker_re.finditer(folded):
+            s = m.start()
+            ch = text[s]
+            if ch.isalpha() and not ch.isupper():
+                continue
+            if ch == "§" and not (
+                self._at_line_start(text, s) or re.match(r"\s+[A-ZÅÄÖ]", text[m.end() : m.end() + 3])
+            ):
+                continue
+            if ch.isdigit() and not self._at_line_start(text, s) and s > 0 and text[s - 1] not in " \t":
+                continue
+            found.append(s)
+        found.extend(m.start() for m in self._line_start_re.finditer(folded))
+        for m in self._para_re.finditer(folded):
+            word = text[m.start() : m.end()].split()[0]
+            nxt = text[m.end() : m.end() + 2].lstrip()
+            if word[0].isupper() and (word.isupper() or len(word) == 2) and nxt[:1].isupper():
+                found.append(m.start())
+        found.sort()
+        return found
+
+    def _lead_ins(self, text: str, folded: str) -> list[_LeadIn]:
+        if self._lead_re is None:
+            return []
+        out: list[_LeadIn] = []
+        for m in self._lead_re.finditer(folded):
+            window_start = max(0, m.start() - 90)
+            om = self._organ_back_re.search(folded, window_start, m.start())
+            if om is None:
+                continue
+            os_ = om.start(1)
+            if not text[os_].isupper():
+                continue
+            before = folded[max(0, os_ - 6) : os_].split()
+            if before and before[-1] in {"att", "om", "nar", "da", "som", "hur"}:
+                continue
+            group = m.lastgroup or ""
+            kind, inner_only = next(((k, i) for g, k, i in self._lead_kinds if g == group), ("beslut", False))
+            end = m.end()
+            lead_text = collapse_ws(text[os_:end]).rstrip(" :.")
+            out.append(_LeadIn(os_, end, kind, inner_only, lead_text, collapse_ws(text[os_ : om.end(1)])))
+        return out
+
+    @staticmethod
+    def _at_line_start(text: str, pos: int) -> bool:
+        line_start = text.rfind("\n", 0, pos) + 1
+        return not text[line_start:pos].strip()
+
+    @staticmethod
+    def _heading_follows(text: str, pos: int, *, strict: bool = False) -> int | None:
+        """Where the content after a heading ending at ``pos`` begins, or None if it is prose."""
+        n = len(text)
+        i = pos
+        while i < n and text[i] in " \t":
+            i += 1
+        colon = i < n and text[i] in ":"
+        if colon:
+            i += 1
+        while i < n and text[i] in " \t\r":
+            i += 1
+        if i >= n or text[i] == "\n":
+            while i < n and text[i] in " \t\r\n":
+                i += 1
+            return i
+        ch = text[i]
+        if ch.isupper() or ch in _BULLETS or ch in "\"'”(":
+            return i
+        if ch.isdigit():
+            tail = text[i : i + 12]
+            if re.match(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])", tail):
+                return i
+            ref = re.match(r"\d{1,4}/\d{4}\s+", tail)
+            if ref and not strict:
+                return i + ref.end()
+            return None
+        if colon and not strict:
+            return i
+        return None
+
+    def _blocks(self, text: str, folded: str, ends: list[int], leads: list[_LeadIn]) -> list[_Block]:
+        heads: list[_Block] = []
+        assert self._heading_re is not None
+        for m in self._heading_re.finditer(folded):
+            s, e = m.start(), m.end()
+            gm = self._genitive_re.search(folded, max(0, s - 70), s)
+            hstart = gm.start(1) if gm else s
+            is_forslag = m.group("f") is not None
+            tail_upper = (
+                is_forslag and any(c.isupper() for c in text[e - 20 : e] if c.isalpha()) and " till " in folded[s:e]
+            )
+            if not (text[hstart].isupper() or tail_upper):
+                continue
+            if not is_forslag and gm is None and not text[s].isupper():
+                continue
+            before = text[max(0, hstart - 8) : hstart]
+            if re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", before) and not self._at_line_start(
+                text, hstart - len(before.lstrip())
+            ):
+                continue
+            content = self._heading_follows(text, e)
+            if content is None:
+                continue
+            organ = None
+            if gm:
+                organ = collapse_ws(text[gm.start(1) : gm.end(1)])
+                organ = organ[:-1] if organ.endswith("s") else organ
+            heading = collapse_ws(text[hstart:e])
+            kind = "förslag" if is_forslag else "beslut"
+            if heads and not text[heads[-1].content : hstart].strip():
+                prev = heads[-1]  # consecutive headings form one ("Beslut Förslag till kommunfullmäktige")
+                prev.kind = "förslag" if "förslag" in (prev.kind, kind) else kind
+                prev.heading = f"{prev.heading} {heading}"
+                prev.organ = prev.organ or organ
+                prev.content = content
+                continue
+            heads.append(_Block(hstart, content, kind, heading, organ, True))
+        starts = [b.start for b in heads]
+        for i, b in enumerate(heads):
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
+            j = bisect_left(ends, b.content)
+            end_marker = ends[j] if j < len(ends) else len(text)
+            b.end = min(nxt, end_marker, b.content + _MAX_BLOCK)
+        # Lead-ins outside every heading block open blocks of their own.
+        blocks = list(heads)
+        free = []
+        for li in leads:
+            if li.inner_only:
+                continue
+            k = bisect_left(starts, li.start + 1) - 1
+            if k >= 0 and heads[k].content <= li.start < heads[k].end:
+                continue
+            if k >= 0 and heads[k].start <= li.start < heads[k].content:
+                continue
+            free.append(li)
+        for idx, li in enumerate(free):
+            k = bisect_left(starts, li.end)
+            nxt_head = starts[k] if k < len(starts) else len(text)
+            nxt_lead = free[idx + 1].start if idx + 1 < len(free) else len(text)
+            j = bisect_left(ends, li.end)
+            end_marker = ends[j] if j < len(ends) else len(text)
+            end = min(nxt_head, nxt_lead, end_marker, li.end + _MAX_BLOCK)
+            content = li.end
+            while content < end and text[content].isspace():
+                content += 1
+            blocks.append(_Block(li.start, content, li.kind, li.text, li.organ, False, end))
+        blocks.sort(key=lambda b: b.start)
+        return blocks
+
+    # -- segmenting ----------------------------------------------------------------------------
+    def _units(self, text: str, block: _Block, flat: bool) -> list[_Unit]:
+        units: list[_Unit] = []
+        pos = block.content
+        blank = False
+        first = True
+        while pos < block.end:
+            nl = text.find("\n", pos, block.end)
+            le = block.end if nl < 0 else nl
+            a, b = pos, le
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            pos = le + 1
+            if a >= b:
+                if not first:
+                    blank = True
+                continue
+            if units and flat:
+                # A line break in flattened text is a page or item break: the block is over.
+                units.append(_Unit(a, b, blank_before=True, marker="page"))
+                break
+            line = text[a:b]
+            number, marker = self._line_marker(line)
+            prev = units[-1] if units else None
+            if prev is not None and marker is None:
+                prev_text = text[prev.start : prev.end]
+                cont = line[0].islower() or (not blank and prev_text[-1] not in _TERMINAL)
+                if cont:
+                    prev.end = b
+                    blank = False
+                    continue
+            units.append(_Unit(a, b, number, marker, blank))
+            first = False
+            blank = False
+        return units
+
+    @staticmethod
+    def _line_marker(line: str) -> tuple[int | None, str | None]:
+        """The point marker opening a line: a number, a bullet or ``att``."""
+        m = _LINE_NUMBER.match(line)
+        if m and m.end() < len(line):
+            return int(m.group(1)), "number"
+        if line[0] in _BULLETS and len(line) > 1 and line[1] in " \t":
+            return None, "bullet"
+        if line.startswith(("att ", "att\t")):
+            return None, "att"
+        return None, None
+
+    def _segment(self, text: str, folded: str, block: _Block, inner: list[_LeadIn], flat: bool) -> list[dict[str, Any]]:
+        units = self._units(text, block, flat)
+        pieces: list[tuple[int, int, int | None]] = []  # start, end, point number
+        expected = 1
+        kind = block.kind
+        prev_blank_ok = False
+        for idx, u in enumerate(units):
+            if u.marker == "page":
+                break
+            if idx > 0:
+                prev_end_char = text[units[idx - 1].end - 1]
+                if u.marker == "number":
+                    if u.number not in (expected, expected + 1) or (
+                        u.blank_before and not prev_blank_ok and prev_end_char != ":"
+                    ):
+                        break
+                elif u.marker in ("bullet", "att"):
+                    if (
+                        u.blank_before
+                        and not prev_blank_ok
+                        and prev_end_char != ":"
+                        and units[idx - 1].marker is None
+                        and idx > 1
+                    ):
+                        break
+                else:
+                    body = text[u.start : u.end]
+                    if body[-1] not in _TERMINAL or self._looks_like_signature(body):
+                        break
+            prev_blank_ok = u.blank_before or idx == 0
+            start = u.start
+            if u.marker == "number":
+                m = _LINE_NUMBER.match(text, u.start, u.end)
+                start = m.end() if m else u.start
+                expected = (u.number or 0) + 1
+            elif u.marker == "bullet":
+                start = u.start + 1
+                while start < u.end and text[start] in " \t":
+                    start += 1
+            number = u.number if u.marker == "number" else None
+            for s, e, n, marker in self._split_inline(text, start, u.end, number, expected, flat):
+                if n is not None and marker == "number":
+                    expected = n + 1
+                pieces.append((s, e, n))
+        # Inner lead-ins split pieces and are dropped; a proposal lead-in turns what follows
+        # into proposals.
+        clauses: list[tuple[int, int, int | None, str]] = []
+        for s, e, n in pieces:
+            cuts = [li for li in inner if s <= li.start < e]
+            seg_start = s
+            seg_number = n
+            for li in cuts:
+                before_end = self._rstrip(text, seg_start, li.start)
+                # Text before a lead-in is a clause only if it closes; else it is a case title.
+                if before_end > seg_start and text[before_end - 1] in _TERMINAL:
+                    clauses.append((seg_start, li.start, seg_number, kind))
+                    seg_number = None
+                if li.kind == "förslag":
+                    kind = "förslag"
+                elif not block.is_heading:
+                    kind = li.kind
+                seg_start = max(seg_start, li.end)
+                while seg_start < e and text[seg_start] in " \t\n\r":
+                    seg_start += 1
+            if seg_start < e:
+                clauses.append((seg_start, e, seg_number, kind))
+        if flat:
+            clauses = self._sentences(text, clauses)
+            if not block.is_heading and fold(block.heading or "").endswith(" att") and clauses:
+                # "X beslutar att <clause>." is one sentence; what follows is the case's prose.
+                clauses = clauses[:1]
+        out: list[dict[str, Any]] = []
+        for i, (s, e, n, k) in enumerate(clauses):
+            e = self._rstrip(text, s, e)
+            if e <= s:
+                continue
+            stop = self._stopper_re.search(folded, s, e)
+            if stop is not None:
+                e = self._rstrip(text, s, self._stop_cut(text, s, stop.start()))
+            if i == len(clauses) - 1 or stop is not None:
+                e = self._trim_signature(text, s, e)
+            body = text[s:e]
+            if e > s and self._is_clause(body, folded[s:e]):
+                nxt_number = clauses[i + 1][2] if i + 1 < len(clauses) else None
+                # Text before point 1 without closing punctuation is a preamble, not a clause.
+                preamble = n is None and nxt_number == 1 and body[-1] not in _TERMINAL
+                if not preamble:
+                    out.append(
+                        {
+                            "text": body,
+                            "start": s,
+                            "end": e,
+                            "kind": k,
+                            "number": n,
+                            "heading": block.heading,
+                            "organ": block.organ,
+                        }
+                    )
+            if stop is not None:
+                break
+        if (
+            not block.is_heading
+            and len(out) == 1
+            and out[0]["number"] is None
+            and out[0]["text"][-1] not in _TERMINAL
+            and text[out[0]["end"] : out[0]["end"] + 2].strip(" \t\r").startswith("\n")
+        ):
+            return []  # a lone lead-in line without a full stop is a title ("X beslutar att ...")
+        return out
+
+    def _split_inline(
+        self, text: str, s: int, e: int, number: int | None, expected: int, flat: bool
+    ) -> list[tuple[int, int, int | None, str | None]]:
+        """Split one unit at inline point numbers (the next number) and bullets after a colon."""
+        seg = text[s:e]
+        cands: dict[int, list[tuple[int, int, bool]]] = {}
+        for m in re.finditer(r"(?<=\s)(\d{1,2})[.)](?=\s+\S)", seg):
+            cands.setdefault(int(m.group(1)), []).append((m.start(), m.end(), seg[: m.start()].rstrip()[-1:] == ":"))
+        pos = 0
+        splits: list[tuple[int, int, int | None, str]] = []
+        exp = expected
+        while True:
+            choice = None
+            for n in (exp, exp + 1):
+                options = [c for c in cands.get(n, []) if c[0] > pos]
+                if n == exp + 1 and cands.get(exp) and any(c[0] > pos for c in cands[exp]):
+                    break
+                if options:
+                    plain = [c for c in options if not c[2]]
+                    choice = (n, plain[0] if plain else options[0])
+                    break
+            if choice is None:
+                break
+            n, (ms, me, _colon) = choice
+            splits.append((ms, me, n, "number"))
+            pos = me
+            exp = n + 1
+        if number is not None or splits:
+            for m in re.finditer(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö])", seg):
+                if int(m.group(1)) == number or any(sp[2] == int(m.group(1)) and sp[0] < m.start() for sp in splits):
+                    splits.append((m.start(), m.end(), None, "sub"))
+        colon = seg.find(":")
+        if colon >= 0:
+            for m in re.finditer(r"(?<=\s)[-•–\uf0b7](?=\s+\S)", seg[colon:]):
+                splits.append((colon + m.start(), colon + m.end(), None, "bullet"))
+        splits.sort()
+        pieces: list[tuple[int, int, int | None, str | None]] = []
+        cur_start, cur_number, cur_marker = 0, number, None
+        for ms, me, n, marker in splits:
+            if ms < cur_start:
+                continue
+            if ms > cur_start:
+                pieces.append((s + cur_start, s + ms, cur_number, cur_marker))
+            cur_start = me
+            while cur_start < len(seg) and seg[cur_start] in " \t\r\n":
+                cur_start += 1
+            cur_number, cur_marker = n, marker
+        if cur_start < len(seg):
+            pieces.append((s + cur_start, e, cur_number, cur_marker))
+        return pieces
+
+    def _sentences(
+        self, text: str, clauses: list[tuple[int, int, int | None, str]]
+    ) -> list[tuple[int, int, int | None, str]]:
+        """In flattened text, unnumbered clauses are split into sentences (paragraphs were lost)."""
+        if any(n is not None for _s, _e, n, _k in clauses):
+            return clauses
+        out: list[tuple[int, int, int | None, str]] = []
+        for s, e, n, k in clauses:
+            cur = s
+            for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text[s:e]):
+                nxt = s + m.end()
+                word = fold(re.match(r"\w*", text[nxt:e]).group(0))
+                if word in self._anaphora:
+                    continue
+                out.append((cur, s + m.start(), n, k))
+                cur = nxt
+            out.append((cur, e, n, k))
+        return out
+
+    @staticmethod
+    def _rstrip(text: str, s: int, e: int) -> int:
+        while e > s and text[e - 1] in " \t\r\n,":
+            e -= 1
+        return e
+
+    def _stop_cut(self, text: str, s: int, p: int) -> int:
+        """Where the sentence holding a stopper at ``p`` begins (its subject included)."""
+        seg = text[s:p]
+        sentence = s
+        for m in re.finditer(r"[.!?]\s+", seg):
+            sentence = s + m.end()
+        tokens = list(re.finditer(r"\S+", text[sentence:p]))
+        run = len(tokens)
+        while run > 0:
+            tok = tokens[run - 1].group(0)
+            if tok[0].isupper() or tok[0] == "(" or tok in {"och", ","}:
+                run -= 1
+            else:
+                break
+        if run == len(tokens) or run <= 2:
+            return sentence
+        return sentence + tokens[run].start()
+
+    def _trim_signature(self, text: str, s: int, e: int) -> int:
+        """Drop signature names (and their titles) that flattened text glued to a clause's end."""
+        if e <= s or text[e - 1] in _TERMINAL:
+            return e
+        tokens = list(re.finditer(r"\S+", text[s:e]))
+        names = 0
+        role = False
+        k = len(tokens)
+        while k > 0:
+            tok = tokens[k - 1].group(0)
+            if self._role_re.match(fold(tok)):
+                role = True
+            elif (tok[0].isupper() and tok.isalpha()) or re.fullmatch(r"[A-ZÅÄÖÁÉ][\w'-]*", tok):
+                names += 1
+            else:
+                break
+            k -= 1
+        if k == 0 or not (names >= 3 or (names >= 2 and role)):
+            return e
+        return self._rstrip(text, s, s + tokens[k].start())
+
+    def _is_clause(self, body: str, folded_body: str) -> bool:
+        if not any(c.isalpha() for c in body):
+            return False
+        if self._not_clause_re.match(folded_body):
+            return False
+        return True
+
+    def _looks_like_signature(self, body: str) -> bool:
+        words = body.split()
+        return 2 <= len(words) <= 8 and all(w[0].isupper() for w in words if w.isalpha())
