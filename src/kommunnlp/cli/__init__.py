@@ -22,6 +22,7 @@ def _register() -> None:
         convert_cmd,  # noqa: F401  (registers its command on app)
         evaluate_cmd,  # noqa: F401
         extract_cmd,  # noqa: F401  (registers its command on app)
+        show_cmd,  # noqa: F401
     )
 
 
