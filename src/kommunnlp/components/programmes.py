@@ -16,6 +16,7 @@ OCR misreadings merged) whose offsets equal the original's, so spans keep the or
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,14 +26,19 @@ import ahocorasick
 from ..text import collapse_ws, fold
 from .base import RuleComponent
 
-# Vowels and what OCR makes of å/ä/ö (&, @, 6, é) collapse to one letter; offsets are unchanged.
-_SKELETON = str.maketrans({"e": "a", "o": "a", "&": "a", "@": "a", "6": "a"})
+# Vowels and what OCR makes of å/ä/ö (&, @, 6, é) collapse to one letter, and of I (|, 1) to i;
+# offsets are unchanged. The loose view, for the exclusion lists, also merges d and i.
+_SKELETON = str.maketrans({"e": "a", "o": "a", "&": "a", "@": "a", "6": "a", "|": "i", "1": "i"})
+_LOOSE = str.maketrans({c: "*" for c in "aeo&@6|1di"})
+# What OCR may leave of å/ä/ö in the skeleton: the merged vowel, d or i.
+_OCR_VOWELS = ("a", "d", "i")
+_OCR_I = str.maketrans({"|": "I", "1": "I"})
 
 # ``(ACR)``: bounded, without nested parentheses, so the scan is linear.
 _PAREN = re.compile(r"\(([^()\n]{2,24})\)")
 # An acronym as written: upper-case letters, maybe lower-case ones between (``FuT``), and one
 # optional capitalised word (``RVC Väst``).
-_ACRONYM = re.compile(r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö&]{1,9}(?: [A-ZÅÄÖ][a-zåäö]{1,8})?")
+_ACRONYM = re.compile(r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9}(?: [A-ZÅÄÖ][a-zåäö]{1,8})?")
 _WORD = re.compile(r"[^\W_][\w&|'’]*(?:-[^\W_][\w&|]*)*")
 # Where a long form cannot reach back across: sentence ends, colons, brackets, dashes.
 _LONG_FORM_BARRIER = re.compile(r"[.!?:;]\s|[()\[\]]|\s[-–—]\s")
@@ -41,6 +47,7 @@ _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
 _AGENDA_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)]?[ \t]*$")
 _LOOKBACK = 160
+_TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 
 
 @dataclass
@@ -63,9 +70,15 @@ class ProgrammeRecognizer(RuleComponent):
         vocab = self.data.get("vocabulary", {})
         self._entries: list[dict[str, Any]] = list(self.data.get("gazetteer", {}).get("entries", []))
         self._excluded_acronyms = set(excl.get("acronyms", []))
+        # Short words compare exactly (``stöd`` is not ``stad``); long endings OCR-tolerantly.
         self._head_words = {fold(w) for w in excl.get("head_words", [])}
-        self._head_endings = tuple(fold(w) for w in excl.get("head_endings", []))
-        self._generic_stems = {fold(w) for w in excl.get("generic_stems", [])}
+        endings = excl.get("head_endings", [])
+        self._short_endings = tuple(fold(w) for w in endings if len(w) < 5)
+        self._long_endings = tuple(_loose(w) for w in endings if len(w) >= 5)
+        self._generic_stems = [_loose(w) for w in excl.get("generic_stems", [])]
+        self._programme_words = tuple(_loose(w) for w in vocab.get("programme_words", []))
+        self._gazetteer_acronyms = {e["acronym"] for e in self._entries if e.get("acronym")}
+        self._gazetteer_names = {_key(e["name"]) for e in self._entries}
         self._prepositions = {fold(w) for w in vocab.get("prepositions", [])}
         self._stops = {fold(w) for w in vocab.get("name_stops", [])}
         self._som_verbs = {fold(w) for w in vocab.get("som_verbs", [])}
@@ -75,11 +88,14 @@ class ProgrammeRecognizer(RuleComponent):
         auto = ahocorasick.Automaton()
         keys: dict[str, list[tuple[str, Any]]] = {}
         for word in triggers.get("before_name", []):
-            keys.setdefault(_skeleton(word), []).append(("trigger", None))
+            for key in _ocr_variants(word):
+                keys.setdefault(key, []).append(("trigger", None))
         for word in triggers.get("compound_endings", []):
-            keys.setdefault(_skeleton(word), []).append(("ending", None))
+            for key in _ocr_variants(word):
+                keys.setdefault(key, []).append(("ending", None))
         for i, entry in enumerate(self._entries):
-            keys.setdefault(_skeleton(entry["name"]), []).append(("name", i))
+            for key in _ocr_variants(entry["name"]):
+                keys.setdefault(key, []).append(("name", i))
             if entry.get("acronym"):
                 keys.setdefault(_skeleton(entry["acronym"]), []).append(("acronym", i))
         for key, payload in keys.items():
@@ -106,24 +122,24 @@ class ProgrammeRecognizer(RuleComponent):
             return []
         folded = fold(text)
         skel = folded.translate(_SKELETON)
-        found = self._find_definitions(text, folded)
-        found += self._find_in_automaton(text, folded, skel)
+        found, trigger_ends = self._find_in_automaton(text, folded, skel)
+        found += self._find_definitions(text, folded, trigger_ends)
         found += self._find_appositions(text)
         return self._resolve(text, skel, found)
 
     # 1a. ``Long form (ACR)``
-    def _find_definitions(self, text: str, folded: str) -> list[_Found]:
+    def _find_definitions(self, text: str, folded: str, trigger_ends: list[int]) -> list[_Found]:
         out: list[_Found] = []
         for m in _PAREN.finditer(text):
             acr = m.group(1).strip()
-            if not _is_acronym(acr) or acr in self._excluded_acronyms:
+            if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
                 continue
             long_span = self._long_form(text, folded, m.start(), acr)
             if long_span is None:
                 continue
             start, end = long_span
             name = collapse_ws(text[start:end])
-            if self._excluded(name):
+            if self._excluded(name) or not self._supported(text, start, name, acr, trigger_ends):
                 continue
             out.append(_Found(start, end, name, acr, 0))
             a_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
@@ -134,12 +150,11 @@ class ProgrammeRecognizer(RuleComponent):
         """The span of the words before ``paren`` that the acronym's letters fit best."""
         lo = max(0, paren - _LOOKBACK)
         window = text[lo:paren]
-        barrier = None
+        offset = lo
         for barrier in _LONG_FORM_BARRIER.finditer(window):
-            pass
-        offset = lo + (barrier.end() if barrier else 0)
+            offset = lo + barrier.end()
         words = [w.span() for w in _WORD.finditer(text, offset, paren)]
-        letters = [c for c in fold(acr) if c.isalnum()]
+        letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
         if not words or len(letters) < 2:
             return None
         n_acr = len(letters)
@@ -148,23 +163,42 @@ class ProgrammeRecognizer(RuleComponent):
         if best is None:
             return None
         start, end = words[best][0], words[-1][1]
-        if best == len(words) - 1 and end - start < max(6, 2 * n_acr):
-            return None  # one short word is the acronym's own spelling, not a long form
+        if best == len(words) - 1 and (n_acr < 3 or end - start < 2 * n_acr):
+            return None  # one word fits two letters too easily (``Internkontroll (IK)``)
         return start, end
 
+    def _supported(self, text: str, start: int, name: str, acr: str, trigger_ends: list[int]) -> bool:
+        """A long form counts when written as a proper name, or when something else backs it.
+
+        Lower-case long forms (and capitalised ones at a sentence start) also name services and
+        activities (``ekonomiskt bistånd (EB)``); they need the gazetteer, a trigger word shortly
+        before, or a programme word in the long form.
+        """
+        if text[start].isupper() and self._mid_sentence(text, start):
+            return True
+        if acr in self._gazetteer_acronyms or _key(name) in self._gazetteer_names:
+            return True
+        i = bisect.bisect_left(trigger_ends, start - _TRIGGER_REACH)
+        if i < len(trigger_ends) and trigger_ends[i] <= start:
+            return True
+        return any(w in _loose(name) for w in self._programme_words)
+
     # 1b. trigger words, compound endings and gazetteer entries
-    def _find_in_automaton(self, text: str, folded: str, skel: str) -> list[_Found]:
+    def _find_in_automaton(self, text: str, folded: str, skel: str) -> tuple[list[_Found], list[int]]:
+        """Candidates from the automaton, and where trigger words end (for ``_supported``)."""
         out: list[_Found] = []
+        trigger_ends: list[int] = []
         if self._automaton is None:
-            return out
+            return out, trigger_ends
         n = len(text)
         for end_idx, (length, payload) in self._automaton.iter(skel):
             start, end = end_idx - length + 1, end_idx + 1
-            if end < n and folded[end].isalnum():
+            if end < n and skel[end].isalnum():
                 continue
-            left_is_word = start > 0 and folded[start - 1].isalnum()
+            left_is_word = start > 0 and skel[start - 1].isalnum()
             for kind, ref in payload:
                 if kind == "trigger" and not left_is_word:
+                    trigger_ends.append(end)
                     hit = self._name_after(text, folded, end)
                 elif kind == "ending" and left_is_word:
                     hit = self._compound(text, folded, start, end)
@@ -174,7 +208,7 @@ class ProgrammeRecognizer(RuleComponent):
                     hit = None
                 if hit is not None:
                     out.append(hit)
-        return out
+        return out, trigger_ends
 
     def _name_after(self, text: str, folded: str, pos: int) -> _Found | None:
         """The proper name that follows a trigger word (``projektet Barnets Rum``)."""
@@ -224,13 +258,17 @@ class ProgrammeRecognizer(RuleComponent):
             and (folded[word_start - 1].isalnum() or folded[word_start - 1] == "-")
         ):
             word_start -= 1
-        stem = folded[word_start:start].rstrip("-")
-        if len(stem) < 3 or not text[word_start].isupper() or stem in self._generic_stems:
+        stem = _loose(folded[word_start:start].rstrip("-"))
+        if len(stem) < 3 or not text[word_start].isupper() or self._generic(stem):
             return None
         if not self._mid_sentence(text, word_start):
             return None
         name = text[word_start:end]
         return _Found(word_start, end, name, None, 3)
+
+    def _generic(self, stem: str) -> bool:
+        """``Utvecklingsprojektet``, ``Resursfördelningsmodellen``: a kind of thing, not a name."""
+        return any(stem == g or (len(g) >= 5 and stem.endswith(g)) for g in self._generic_stems)
 
     def _mid_sentence(self, text: str, pos: int) -> bool:
         """True unless ``pos`` starts a sentence or an unnumbered line (capitals prove nothing there)."""
@@ -249,12 +287,13 @@ class ProgrammeRecognizer(RuleComponent):
         surface = text[start:end]
         if kind == "acronym" or (entry["name"].isupper() and " " not in entry["name"]):
             wanted = entry["acronym"] if kind == "acronym" else entry["name"]
-            if surface != wanted:
+            if surface.translate(_OCR_I) != wanted:
                 return None
-            return _Found(start, end, surface, entry.get("acronym") if kind == "acronym" else None, 4)
+            return _Found(start, end, wanted, entry.get("acronym") if kind == "acronym" else None, 4)
         if not surface[:1].isupper() and not entry.get("lower"):
             return None  # most names count only capitalised (``Barnahus``, not ``barnahus``)
-        return _Found(start, end, collapse_ws(surface), None, 4)
+        # The gazetteer's spelling, so that OCR damage (``V&stbus``) does not split the programme.
+        return _Found(start, end, entry["name"], None, 4)
 
     # 1c. ``DUR – ett instrument för ...``
     def _find_appositions(self, text: str) -> list[_Found]:
@@ -276,7 +315,11 @@ class ProgrammeRecognizer(RuleComponent):
         for word in words:
             if word in self._prepositions:
                 break
-            if word in self._head_words or word.endswith(self._head_endings):
+            if (
+                word in self._head_words
+                or word.endswith(self._short_endings)
+                or _loose(word).endswith(self._long_endings)
+            ):
                 return True
         return False
 
@@ -284,22 +327,23 @@ class ProgrammeRecognizer(RuleComponent):
     def _resolve(self, text: str, skel: str, found: list[_Found]) -> list[dict[str, Any]]:
         if not found:
             return []
-        # The canonical name and acronym of each thing, keyed by folded name and by acronym.
+        # Acronyms take the long form of their first definition anywhere in the document.
         by_acronym: dict[str, tuple[str, str]] = {}
-        for f in found:
+        for f in sorted(found, key=lambda f: f.start):
             if f.rank == 0 and f.acronym and f.acronym not in by_acronym:
                 by_acronym[f.acronym] = (f.name, f.acronym)
-        by_name: dict[str, tuple[str, str | None]] = {_key(n): (n, a) for n, a in by_acronym.values()}
         # A gazetteer long form and its acronym in the same document are one programme.
-        gaz_long = {_key(e["name"]): e.get("acronym") for e in self._entries if e.get("acronym")}
+        gaz_long = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
+        acronyms_seen = {f.acronym for f in found if f.acronym}
         for f in found:
             acr = gaz_long.get(_key(f.name))
-            if f.rank == 4 and acr and acr not in by_acronym and any(g.acronym == acr for g in found):
+            if f.rank == 4 and acr in acronyms_seen and acr not in by_acronym:
                 by_acronym[acr] = (f.name, acr)
-                by_name.setdefault(_key(f.name), (f.name, acr))
         # Every occurrence of every found surface is a mention.
-        surfaces = {f.acronym for f in found if f.acronym} | {text[f.start : f.end] for f in found}
+        surfaces = acronyms_seen | {text[f.start : f.end] for f in found}
         found = found + _occurrences(text, skel, surfaces)
+        # Spellings of one name (case, OCR damage) take the first one's name and acronym.
+        by_name: dict[str, tuple[str, str | None]] = {_skeleton(collapse_ws(n)): (n, a) for n, a in by_acronym.values()}
         mentions: list[dict[str, Any]] = []
         last_end = -1
         for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start), f.rank)):
@@ -310,10 +354,8 @@ class ProgrammeRecognizer(RuleComponent):
                 name, acr = by_acronym[surface]
             elif f.acronym in by_acronym:
                 name, acr = by_acronym[f.acronym]
-            elif _key(f.name) in by_name:
-                name, acr = by_name[_key(f.name)]
             else:
-                name, acr = f.name, f.acronym
+                name, acr = by_name.setdefault(_skeleton(f.name), (f.name, f.acronym))
             mentions.append({"text": surface, "start": f.start, "end": f.end, "name": name, "acronym": acr})
             last_end = f.end
         return mentions
@@ -321,6 +363,23 @@ class ProgrammeRecognizer(RuleComponent):
 
 def _skeleton(s: str) -> str:
     return fold(s).translate(_SKELETON)
+
+
+def _loose(s: str) -> str:
+    return fold(s).translate(_LOOSE)
+
+
+def _ocr_variants(word: str) -> set[str]:
+    """The skeletons of ``word`` with each of its first three å/ä/ö also read as d or i."""
+    variants = [""]
+    damaged = 0
+    for ch, sk in zip(word.lower(), _skeleton(word), strict=True):
+        if ch in "åäö" and damaged < 3:
+            damaged += 1
+            variants = [v + o for v in variants for o in _OCR_VOWELS]
+        else:
+            variants = [v + sk for v in variants]
+    return set(variants)
 
 
 def _key(name: str) -> str:
@@ -421,7 +480,9 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
         if (start > 0 and skel[start - 1].isalnum()) or (end < n and skel[end].isalnum()):
             continue
         written = text[start:end]
-        if (surface.isupper() and written != surface) or (surface[:1].isupper() and not written[:1].isupper()):
+        if (surface.isupper() and written.translate(_OCR_I) != surface.translate(_OCR_I)) or (
+            surface[:1].isupper() and not written[:1].isupper()
+        ):
             continue
         out.append(_Found(start, end, collapse_ws(surface), None, 5))
     return out
