@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from spacy.tokens import Doc
@@ -23,6 +24,20 @@ def install_extensions() -> None:
         Doc.set_extension(STORE, default=None)
     if not Doc.has_extension("record"):
         Doc.set_extension("record", getter=record_from_doc)
+
+
+# ``Doc.text`` rebuilds the string from the tokens on every access; the components share one
+# copy per live Doc instead (weakly held, so nothing outlives the Doc or travels with it).
+_TEXTS: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc and shared by the components."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = doc.text
+        _TEXTS[doc] = text
+    return text
 
 
 def set_mentions(doc: Doc, key: str, mentions: list[dict[str, Any]], label_field: str | None) -> None:

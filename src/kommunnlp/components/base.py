@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path
 
 from ..errors import Errors
-from ..extensions import install_extensions, set_mentions
+from ..extensions import doc_text, install_extensions, set_mentions
 
 
 def load_package_data(component: str) -> dict[str, Any]:
@@ -63,7 +63,7 @@ class RuleComponent:
 
     # -- spaCy component protocol ------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        set_mentions(doc, self.spans_key, self.find(doc.text), self.label_field)
+        set_mentions(doc, self.spans_key, self.find(doc_text(doc)), self.label_field)
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
