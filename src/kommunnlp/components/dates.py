@@ -19,7 +19,7 @@ Month names, weekdays, range words and year bounds are data files in ``kommunnlp
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -117,13 +117,16 @@ class DateRecognizer(RuleComponent):
             return []
         folded = fold(text)
         found: list[_Found] = []
-        claimed: list[tuple[int, int]] = []
+        claimed: list[list[tuple[int, int]]] = [[]]
         for m in self._iso.finditer(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+        claimed.append([])
         for m in self._dmy.finditer(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+        claimed.append([])
         for m in self._day.finditer(folded):
             self._add_day(text, found, claimed, m)
+        claimed.append([])
         for m in self._month.finditer(folded):
             mon = self._names.get(self._canonical(m["mon"]))
             if mon is None or self._is_name(text, m.start(), m.end("mon"), has_year=bool(m["year"])):
@@ -134,7 +137,7 @@ class DateRecognizer(RuleComponent):
         resolved = resolve_years(found, folded, self._gap, self._bare_years(folded), self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
 
-    def _add_day(self, text: str, found: list[_Found], claimed: list[tuple[int, int]], m: re.Match[str]) -> None:
+    def _add_day(self, text: str, found: list[_Found], claimed: list[list[tuple[int, int]]], m: re.Match[str]) -> None:
         if m["mon"]:
             month = self._names.get(self._canonical(m["mon"]))
         else:
@@ -151,7 +154,7 @@ class DateRecognizer(RuleComponent):
         if m["d2"] is not None and self._free(claimed, m.start(), m.end()):
             # A range of days: the first end spans the whole expression, the second from its day.
             self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday, claim=False)
-            self._add(found, claimed, m.start("d2"), m.end(), month, int(m["d2"]), year)
+            self._add(found, claimed, m.start("d2"), m.end(), month, int(m["d2"]), year, claim=False)
             self._claim(claimed, m.start(), m.end())
             return
         self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday)
@@ -184,7 +187,7 @@ class DateRecognizer(RuleComponent):
     def _add(
         self,
         found: list[_Found],
-        claimed: list[tuple[int, int]],
+        claimed: list[list[tuple[int, int]]],
         start: int,
         end: int,
         month: int,
@@ -205,16 +208,24 @@ class DateRecognizer(RuleComponent):
             self._claim(claimed, start, end)
 
     @staticmethod
-    def _free(claimed: list[tuple[int, int]], start: int, end: int) -> bool:
-        i = bisect_right(claimed, (start, end))
-        if i and claimed[i - 1][1] > start:
-            return False
-        return not (i < len(claimed) and claimed[i][0] < end)
+    def _free(claimed: list[list[tuple[int, int]]], start: int, end: int) -> bool:
+        for layer in claimed:
+            i = bisect_right(layer, (start, end))
+            if i and layer[i - 1][1] > start:
+                return False
+            if i < len(layer) and layer[i][0] < end:
+                return False
+        return True
 
     @staticmethod
-    def _claim(claimed: list[tuple[int, int]], start: int, end: int) -> None:
-        i = bisect_right(claimed, (start, end))
-        claimed.insert(i, (start, end))
+    def _claim(claimed: list[list[tuple[int, int]]], start: int, end: int) -> None:
+        # Each pattern's matches come in text order, so a claim appends to the current layer;
+        # inserting into one shared list instead would make interleaved matches quadratic.
+        layer = claimed[-1]
+        if layer and layer[-1] > (start, end):
+            insort(layer, (start, end))
+        else:
+            layer.append((start, end))
 
     def _bare_years(self, folded: str) -> list[tuple[int, int]]:
         out = []

@@ -146,13 +146,20 @@ class DnrRecognizer(RuleComponent):
         for lm in self._label.finditer(folded):
             label_ends.append(lm.end())
             cands.extend(self._labelled(text, lm.end()))
+        labelled = list(cands)
+        starts = [c.start for c in labelled]
+
+        def seen(m: re.Match[str]) -> bool:  # already found after its label
+            i = bisect_right(starts, m.start())
+            return bool(i) and labelled[i - 1].end >= m.end()
+
         for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _YEAR_FIRST):
             for m in pattern.finditer(text):
                 series = m.group("series")
-                if self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
+                if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
         for m in _BARE.finditer(text):
-            if self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
+            if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
                 cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
         accepted = self._resolve(accepted + self._listed(text, folded, label_ends, accepted))
@@ -202,17 +209,16 @@ class DnrRecognizer(RuleComponent):
 
     @staticmethod
     def _resolve(cands: list[_Candidate]) -> list[_Candidate]:
-        """Non-overlapping candidates: by priority, then the longer one."""
+        """Non-overlapping candidates in text order; of two that overlap, the one with the
+        better priority wins, then the longer one. One sweep, so adversarial text stays linear."""
         chosen: list[_Candidate] = []
-        starts: list[int] = []
-        for c in sorted(cands, key=lambda c: (c.priority, c.start - c.end, c.start)):
-            i = bisect_right(starts, c.start)
-            if i and chosen[i - 1].end > c.start:
+        for c in sorted(cands, key=lambda c: (c.start, c.priority, c.start - c.end)):
+            if chosen and chosen[-1].end > c.start:
+                last = chosen[-1]
+                if (c.priority, c.start - c.end) < (last.priority, last.start - last.end):
+                    chosen[-1] = c
                 continue
-            if i < len(chosen) and chosen[i].start < c.end:
-                continue
-            chosen.insert(i, c)
-            starts.insert(i, c.start)
+            chosen.append(c)
         return chosen
 
     # -- checks ----------------------------------------------------------------------------
