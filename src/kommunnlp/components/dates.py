@@ -27,9 +27,9 @@ from typing import Any
 from ..text import fold, ocr_pattern
 from .base import RuleComponent
 
-_YEAR = r"(?:19|20)\d\d"
-_NO_DIGIT_AFTER = r"(?!\d)"
-_BARE_YEAR = re.compile(rf"(?<![\d/.:-]){_YEAR}(?![\d])")
+_YEAR = r"(?:19|20)[0-9][0-9]"
+_NO_DIGIT_AFTER = r"(?![0-9])"
+_BARE_YEAR = re.compile(rf"(?<![0-9/.:-]){_YEAR}(?![0-9])")
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
 
 
@@ -99,16 +99,20 @@ class DateRecognizer(RuleComponent):
         # Textual day: [weekday[en]] [den] D [- D] month [year]; `den 30november` has no space.
         self._day = re.compile(
             rf"(?<![\w.,:/-])(?:(?P<wd>(?:{wd_alt})(?:en|ens)?)[ \t,]+)?(?:den\s+)?"
-            rf"(?P<d1>[0-3]?\d)(?::[ae])?"
-            rf"(?:\s*(?:{conn})\s*(?:den\s+)?(?P<d2>[0-3]?\d)(?::[ae])?)?"
+            rf"(?P<d1>[0-3]?[0-9])(?::[ae])?"
+            rf"(?:\s*(?:{conn})\s*(?:den\s+)?(?P<d2>[0-3]?[0-9])(?::[ae])?)?"
             rf"\s*(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
             rf"(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
         )
         self._month = re.compile(
             rf"(?<![a-z0-9])(?P<mon>{name_alt})(?![a-z])(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
         )
-        self._iso = re.compile(rf"(?<![\d/.:-])(?P<y>{_YEAR})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?!\d|[-/.]\d)")
-        self._dmy = re.compile(rf"(?<![\d/.:-])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)[ -](?P<y>{_YEAR}){_NO_DIGIT_AFTER}")
+        self._iso = re.compile(
+            rf"(?<![0-9/.:-])(?P<y>{_YEAR})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[-/.][0-9])"
+        )
+        self._dmy = re.compile(
+            rf"(?<![0-9/.:-])(?P<d>[0-3]?[0-9])/(?P<m>[01]?[0-9])[ -](?P<y>{_YEAR}){_NO_DIGIT_AFTER}"
+        )
         self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
 
     # -- finding ---------------------------------------------------------------------------

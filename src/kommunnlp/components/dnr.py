@@ -27,41 +27,41 @@ from .base import RuleComponent
 # -- regex fragments (original text; upper-case series are what make an unlabeled number a dnr)
 _UP = "A-ZÅÄÖÉ"
 _LETTER = "A-Za-zÅÄÖåäöÉé"
-_YEAR4 = r"(?:19|20)\d\d"
+_YEAR4 = r"(?:19|20)[0-9][0-9]"
 _SERIES_UP = rf"[{_UP}]{{2,6}}(?:-[{_UP}]{{1,4}})?"  # KS, SOCN, KSKF, KS-HR
 _SERIES_ANY = rf"[{_LETTER}]{{1,6}}(?:-[{_LETTER}]{{1,4}})?"  # after a label also Son, Kst, G
-_TAIL = r"(?:[.-]\d{1,4}){0,3}"  # sub-numbers and dotted codes: -101, .11.03, -2.9
-_END = r"(?![\w/:]|[.-]\d)"  # the number ends here (not inside a longer token)
+_TAIL = r"(?:[.-][0-9]{1,4}){0,3}"  # sub-numbers and dotted codes: -101, .11.03, -2.9
+_END = r"(?![\w/:]|[.-][0-9])"  # the number ends here (not inside a longer token)
 # A filing code written apart after the number (`KS03/243 739`, `SBN 2012/101 21`): two or
 # three digits after one space, or up to three after a wider gap; never followed by more digits,
 # so page and paragraph columns (`12/30 69 2 ...`) stay out.
-_FILING = r"(?P<filing>(?: \d{2,3}|[ \t]{2,4}\d{1,3})(?=[ \t]*\n|[ \t]+[^\d\s]|[ \t]*$))?"
+_FILING = r"(?P<filing>(?: [0-9]{2,3}|[ \t]{2,4}[0-9]{1,3})(?=[ \t]*\n|[ \t]+[^0-9\s]|[ \t]*$))?"
 
 _SERIES_FIRST = re.compile(
     rf"(?<![\w-])(?P<series>{_SERIES_UP})(?:[ ./-]|/ )?"
-    rf"(?P<main>{_YEAR4}(?P<sep>[/:.-])\d{{1,6}}{_TAIL}){_END}{_FILING}"
+    rf"(?P<main>{_YEAR4}(?P<sep>[/:.-])[0-9]{{1,6}}{_TAIL}){_END}{_FILING}"
 )
 _SERIES_SHORT_YEAR = re.compile(  # KS03/243: two-digit year glued to the series
-    rf"(?<![\w-])(?P<series>{_SERIES_UP})(?P<main>\d\d(?P<sep>/)\d{{2,6}}{_TAIL}){_END}{_FILING}"
+    rf"(?<![\w-])(?P<series>{_SERIES_UP})(?P<main>[0-9][0-9](?P<sep>/)[0-9]{{2,6}}{_TAIL}){_END}{_FILING}"
 )
 _YEAR_FIRST = re.compile(  # 2016/KS 0065 001, 2023/KS 0362, 2016KSM1221.042
-    rf"(?<![\w/.-])(?P<main>{_YEAR4}(?P<sep>/ ?|)(?P<series>{_SERIES_UP}) ?\d{{1,6}}{_TAIL}){_END}{_FILING}"
+    rf"(?<![\w/.-])(?P<main>{_YEAR4}(?P<sep>/ ?|)(?P<series>{_SERIES_UP}) ?[0-9]{{1,6}}{_TAIL}){_END}{_FILING}"
 )
-_BARE = re.compile(rf"(?<![\w/.:,-])(?P<main>{_YEAR4}/\d{{1,5}})(?![\w/:]|[.,-]\d)")
-_SHORT = re.compile(r"(?<![\w/.:,-])(?P<main>\d{2,3}/\d{2,5})(?![\w/:]|[.,-]\d)")
+_BARE = re.compile(rf"(?<![\w/.:,-])(?P<main>{_YEAR4}/[0-9]{{1,5}})(?![\w/:]|[.,-][0-9])")
+_SHORT = re.compile(r"(?<![\w/.:,-])(?P<main>[0-9]{2,3}/[0-9]{2,5})(?![\w/:]|[.,-][0-9])")
 # What may follow a label: the same forms, with any series spelling, or digits only.
 _LABELLED = re.compile(
-    rf"(?P<main>{_YEAR4}/ ?(?P<series_c>{_SERIES_ANY}) ?\d{{1,6}}{_TAIL}"
-    rf"|{_YEAR4}(?P<series_d>{_SERIES_UP})\d{{1,6}}{_TAIL}"
-    rf"|(?:(?P<series_g>{_SERIES_ANY})(?:[ ./-]|/ )?)?\d{{1,6}}(?:[/:.-]\d{{1,6}}){{1,5}}){_END}{_FILING}"
+    rf"(?P<main>{_YEAR4}/ ?(?P<series_c>{_SERIES_ANY}) ?[0-9]{{1,6}}{_TAIL}"
+    rf"|{_YEAR4}(?P<series_d>{_SERIES_UP})[0-9]{{1,6}}{_TAIL}"
+    rf"|(?:(?P<series_g>{_SERIES_ANY})(?:[ ./-]|/ )?)?[0-9]{{1,6}}(?:[/:.-][0-9]{{1,6}}){{1,5}}){_END}{_FILING}"
 )
 _LIST_SEP = re.compile(r"[ \t]*(?:,|;|&|\bsamt\b|\boch\b)[ \t]*")
-_DIGIT = re.compile(r"\d")
-_CHUNKS = re.compile(r"\d+")
+_DIGIT = re.compile(r"[0-9]")
+_CHUNKS = re.compile(r"[0-9]+")
 _WORD_BEFORE = re.compile(r"([a-z]+)[^a-z0-9\n]{0,3}$")
-_ISO_DATE = re.compile(r"((?:19|20)\d\d)-(\d\d)-(\d\d)")
-_YEAR_COLON = re.compile(r"(?<!\d)((?:19|20)\d\d):(?=\d)")
-_SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=\d)")
+_ISO_DATE = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])")
+_YEAR_COLON = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9]):(?=[0-9])")
+_SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
 
 
@@ -87,7 +87,7 @@ def parse_dnr(ref: str, *, min_year: int = 1950, max_year: int = 2049, pivot: in
     m = _SERIES_SEP.match(ref)
     series = m.group("series").upper() if m else None
     if series is None:  # 2016/KS 0065 or 2016KSM1221
-        inner = re.search(rf"(?<=\d)[/ ]? ?({_SERIES_ANY})(?= ?\d)", ref)
+        inner = re.search(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])", ref)
         series = inner.group(1).upper() if inner else None
     chunks = _CHUNKS.findall(ref)
     year: int | None = None
@@ -255,7 +255,7 @@ class DnrRecognizer(RuleComponent):
         body = main[len(series) :] if series and main.startswith(series) else main
         chunks = _CHUNKS.findall(body)
         # Only colons (`2:2`, `Örja 2:2`): a property designation unless it starts with a year.
-        if ":" in body and not re.search(r"[/.-]\d", body):
+        if ":" in body and not re.search(r"[/.-][0-9]", body):
             return len(chunks[0]) == 4 and self._min_year <= int(chunks[0]) <= self._max_year
         return True
 
