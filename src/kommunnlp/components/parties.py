@@ -21,13 +21,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..text import collapse_ws, fold, ocr_pattern
+from ..text import collapse_ws, fold
 from .base import RuleComponent
 
 # Bracketed content: bounded length and no nesting, so every "(" costs at most a few dozen steps.
 _BRACKET = re.compile(r"\(([^()\n]{1,40})\)")
 # Tokens for the walk over names: runs of word characters, or one punctuation mark.
-_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/|•·]+|[,;:()\[\]{}/|•·]")
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
@@ -78,7 +78,7 @@ class PartyRecognizer(RuleComponent):
             for marker in entry.get("ocr_codes", []):
                 self._ocr_codes[fold(marker)] = code
             for name in entry.get("names", []):
-                name_alts.append((ocr_pattern(name), code))
+                name_alts.append((_ocr_wide(name), code))
         # Longest first, so "Folkpartiet liberalerna" wins over "Folkpartiet".
         name_alts.sort(key=lambda alt: -len(alt[0]))
         self._name_group: dict[str, str] = {}
@@ -91,7 +91,7 @@ class PartyRecognizer(RuleComponent):
 
         def word_re(items: list[str], suffix: str = "") -> re.Pattern[str] | None:
             # Short words stay exact: OCR-widened "då" would also take the particle "De".
-            alts = sorted({ocr_pattern(w) if len(w) > 3 else re.escape(fold(w)) for w in items}, key=len, reverse=True)
+            alts = sorted({_ocr_wide(w) if len(w) > 3 else re.escape(fold(w)) for w in items}, key=len, reverse=True)
             return re.compile(r"(?:" + "|".join(alts) + r")" + suffix) if alts else None
 
         self._stop = word_re(
@@ -101,10 +101,11 @@ class PartyRecognizer(RuleComponent):
         self._noun_suffix = word_re(words.get("noun_suffixes", []), r"\Z")
         self._from = word_re(words.get("from", []))
         self._particles = {fold(w) for w in words.get("particles", [])}
-        self._genitive_nouns = {fold(w) for w in words.get("genitive_nouns", [])}
-        self._plural = {fold(w) for w in words.get("plural", [])}
+        self._first_names = {fold(w) for w in self.data.get("first_names", {}).get("first_names", [])}
+        self._genitive_nouns = _WordSet(words.get("genitive_nouns", []))
+        self._plural = _WordSet(words.get("plural", []))
         self._joiners = {fold(w) for w in words.get("joiners", [])}
-        self._marker_words = {fold(w) for w in words.get("marker_words", [])}
+        self._marker_words = _WordSet(words.get("marker_words", []))
         self._not_codes = {w.upper() for w in words.get("not_codes", [])}
         skips = sorted(
             (re.escape(fold(s)).replace(r"\ ", r"\s*") for s in words.get("skip_after_name", [])), key=len, reverse=True
@@ -135,6 +136,8 @@ class PartyRecognizer(RuleComponent):
         markers = []
         for m in _BRACKET.finditer(text):
             content = m.group(1).strip()
+            if "|" in content or ("1" in content and content.replace("1", "").isalpha()):
+                content = content.replace("|", "I").replace("1", "I")  # OCR: "(F|)" is "(FI)"
             glued = m.start() > 0 and text[m.start() - 1].isalpha()
             marker = self._parse_content(content, glued)
             if marker is not None:
@@ -234,22 +237,27 @@ class PartyRecognizer(RuleComponent):
 
     def _word_kind(self, tok: str) -> str | None:
         """'name', 'initial', 'particle', or None for a token that cannot be part of a name."""
+        if len(tok) > 2 and tok[0] in "|1" and tok[1].islower():
+            tok = "I" + tok[1:]  # OCR: "|ngrid", "1ngrid"
         first = tok[0]
         if first.isupper():
             if len(tok) <= 2 and (len(tok) == 1 or tok[1] == "."):
                 return "initial" if first.isalpha() else None
-            if not all(ch.isalpha() or ch in "-'’" for ch in tok):
+            # Letters, hyphens, apostrophes; OCR leaves &, 6, @, 0 for å/ä/ö inside a word.
+            if not all(ch.isalpha() or ch in "-'’&6@0" for ch in tok):
                 return None
             letters = [ch for ch in tok if ch.isalpha()]
-            if len(letters) < 2 or "".join(letters).isupper():
-                return None  # headings in capitals, abbreviations
-            key = fold(tok)
-            if self._is_stop(key):
+            if len(letters) < 2 or "".join(letters).isupper() or len(letters) < len(tok) - 2:
+                return None  # headings in capitals, abbreviations, codes
+            if self._is_stop(fold(tok)):
                 return None
             return "name"
         if tok in self._particles:
             return "particle"
         return None
+
+    def _is_first_name(self, tok: str) -> bool:
+        return any(part in self._first_names for part in fold(tok).split("-") if part)
 
     def _is_stop(self, key: str) -> bool:
         if self._stop is not None and self._stop.fullmatch(key):
@@ -264,7 +272,12 @@ class PartyRecognizer(RuleComponent):
         kinds: list[str] = []
         j = i
         while j >= 0 and len(idx) < _MAX_NAME_TOKENS:
-            kind = self._word_kind(toks[j][2])
+            tok = toks[j][2]
+            kind = self._word_kind(tok)
+            if kind is None and j > 0 and tok.isalpha() and tok.islower() and toks[j - 1][2].endswith("-"):
+                # A name broken over a line: "Carls-\nson"; the piece joins the word before it.
+                if "\n" in text[toks[j - 1][1] : toks[j][0]]:
+                    kind = "piece"
             if kind is None:
                 break
             if idx and _BLANK_LINE.search(text, toks[j][1], toks[j + 1][0]):
@@ -274,26 +287,39 @@ class PartyRecognizer(RuleComponent):
             j -= 1
         idx.reverse()
         kinds.reverse()
-        if not kinds or kinds[-1] != "name":
+        if not kinds or kinds[-1] not in ("name", "piece"):
             return None
         while kinds and kinds[0] != "name":
             idx.pop(0)
             kinds.pop(0)
-        # Long runs: a common noun in front ("Sammanfattning Lotta Edholm"), or the trailing
-        # words of something else (an official's name) before the member's own name.
-        while len(kinds) >= 3 and self._noun_suffix is not None and self._noun_suffix.search(fold(toks[idx[0]][2])):
-            idx.pop(0)
-            kinds.pop(0)
-        if len(kinds) >= 4:
-            keep = 3 if kinds[-2] != "name" else 2
-            idx, kinds = idx[-keep:], kinds[-keep:]
+        words = [toks[k][2] for k in idx]
+        # A long run of capitalised words: the member's name starts at a first name
+        # ("Chefssekreterare Christina Söderlund Helena Strid (BP)" gives "Helena Strid"),
+        # and a common noun in front is no part of it ("Reservanter Anna Andersson").
+        if len(kinds) >= 3:
+            firsts = [k for k in range(len(words) - 1) if kinds[k] == "name" and self._is_first_name(words[k])]
+            cut = 0
+            if firsts and (firsts[0] != 0 or len(kinds) >= 4):
+                cut = firsts[-1]
+                while cut > 0 and kinds[cut - 1] == "name" and self._is_first_name(words[cut - 1]):
+                    cut -= 1  # double first names: "Anna Maria Nilsson"
+            elif not firsts:
+                while (
+                    len(kinds) - cut >= 3
+                    and self._noun_suffix is not None
+                    and self._noun_suffix.search(fold(words[cut]))
+                ):
+                    cut += 1
+                if len(kinds) - cut >= 4:
+                    cut = len(kinds) - (3 if kinds[-2] != "name" else 2)
+            idx, kinds = idx[cut:], kinds[cut:]
         while kinds and kinds[0] != "name":
             idx.pop(0)
             kinds.pop(0)
         if kinds.count("name") < 2:
             return None
         start, end = toks[idx[0]][0], toks[idx[-1]][1]
-        return collapse_ws(text[start:end]), start, end, idx[0]
+        return _clean_name(text[start:end]), start, end, idx[0]
 
     # -- acceptance ----------------------------------------------------------------------------
     def _accept(self, text: str, markers: list[_Marker]) -> list[_Marker]:
@@ -348,7 +374,7 @@ class PartyRecognizer(RuleComponent):
                 skip = self._skip_after.match(fold(text[pos : pos + 20]))
                 if skip:
                     pos += skip.end()
-            nxt = re.match(r"\s*(\w+)", text[pos : pos + 40])
+            nxt = re.match(r"\s*([^\s,.;:()]+)", text[pos : pos + 40])
             marker.genitive = bool(nxt and fold(nxt.group(1)) in self._genitive_nouns)
         # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
         # when every name in it ends in s.
@@ -478,6 +504,50 @@ class PartyRecognizer(RuleComponent):
             return None
         found = self._name_back(text, toks, len(toks) - 2)
         return found[0] if found else None
+
+
+_LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\n\s*(?=(\w))")
+
+
+# What OCR leaves inside a name for å/ä/ö, read back as a letter (the name folds alike).
+_OCR_NAME = str.maketrans({"6": "ö", "0": "o", "&": "ä", "@": "a"})
+_OCR_LEADING_I = re.compile(r"(?<!\w)[|1](?=[a-zåäöéü])")
+
+
+def _clean_name(raw: str) -> str:
+    """A name as written, with a word broken over a line joined again, obvious OCR misreadings
+    (``S6ren``, ``|ngrid``) read back and spaces collapsed."""
+    raw = _LINE_BREAK_HYPHEN.sub(lambda m: "" if m.group(1).islower() else "-", raw)
+    raw = _OCR_LEADING_I.sub("I", raw).translate(_OCR_NAME)
+    return collapse_ws(raw)
+
+
+_OCR_WIDE = {"å": "[a&@6dieo0]", "ä": "[a&@6dieo0]", "ö": "[o6d0e&ia@]", "i": "[i1|l]"}
+
+
+def _ocr_wide(word: str) -> str:
+    """A regex for folded text that takes ``word`` with the OCR damage the scans show:
+    å/ä/ö read as a, o, é, d, i, &, 6, and I as | or 1."""
+    parts = []
+    for ch in word.lower():
+        if ch in _OCR_WIDE:
+            parts.append(_OCR_WIDE[ch])
+        elif ch == " ":
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(fold(ch)))
+    return "".join(parts)
+
+
+class _WordSet:
+    """Membership of a folded word in a word list, tolerant of OCR damage."""
+
+    def __init__(self, words: list[str]) -> None:
+        alts = sorted({_ocr_wide(w) for w in words}, key=len, reverse=True)
+        self._re = re.compile("(?:" + "|".join(alts) + ")") if alts else None
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._re is not None and self._re.fullmatch(word) is not None
 
 
 def _genitive_s(name: str) -> bool:
