@@ -189,6 +189,57 @@ def test_show_page_escapes_text_and_keeps_breaks(blank) -> None:
     assert page.count("<br>") >= TEXT.count("\n") - 1
 
 
+class _TextParser(HTMLParser):
+    """The text a reader sees in the marked-up document (labels left out)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside div.kn-text
+        self.label = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        cls = dict(attrs).get("class")
+        if cls == "kn-text" or self.depth:
+            self.depth += tag not in ("br", "hr")
+        self.label += cls == "kn-label" or bool(self.label and tag == "span")
+        if self.depth and tag in ("br", "hr"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag not in ("br", "hr"):
+            self.depth -= 1
+        if self.label and tag == "span":
+            self.label -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.label:
+            self.parts.append(data)
+
+
+@pytest.mark.parametrize(
+    "text", [TEXT, "Motion (KS 2019/1899) av Åsa Öberg(S),\n\nden 1 juli 2023.", "(S)\n1 juli 2023"]
+)
+def test_show_page_text_reads_as_written(blank, text: str) -> None:
+    # Spacing as in the text, also where a mark touches its neighbours: no "( KS" or "Öberg (S)".
+    doc = blank(text)
+    spans = [t for t in doc if t.text in ("S", "KS", "2023", "(", "1")]
+    record = DocumentRecord.model_validate(
+        {
+            "dates": [
+                {"text": t.text, "start": t.idx, "end": t.idx + len(t), "value": "2023-07", "precision": "month"}
+                for t in spans
+            ]
+        }
+    )
+    parser = _TextParser()
+    parser.feed(render_page(doc, record, title="t"))
+    shown = "".join(parser.parts).replace("\f", "\n")
+    assert [" ".join(line.split()) for line in shown.splitlines()] == [
+        " ".join(line.split()) for line in text.replace("\f", "\n").splitlines()
+    ]
+
+
 @pytest.mark.parametrize("chunk", [3, 10_000])
 def test_show_page_chunked_rendering_marks_everything(blank, monkeypatch, chunk: int) -> None:
     monkeypatch.setattr(display, "CHUNK_TOKENS", chunk)

@@ -40,6 +40,7 @@ CHUNK_TOKENS = 2000
 # they are never drawn as marked tokens) and become HTML afterwards.
 _LINE_BREAK = "\u2028"
 _PAGE_BREAK = "\f"
+_NO_SPACE = "\u2029"  # PARAGRAPH SEPARATOR: marks a space displaCy added that the text lacks
 
 # displaCy's span templates with class names added, so the page can be styled and checked.
 _TEMPLATES = {
@@ -131,7 +132,8 @@ def collect_marks(doc: Doc, record: DocumentRecord) -> list[Mark]:
 
 def _breaks(text: str) -> str:
     """Line and page breaks as characters that survive displaCy's escaping (see render_text)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _LINE_BREAK)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace(_NO_SPACE, "\n")
+    return text.replace("\n", _LINE_BREAK)
 
 
 def _pieces(doc: Doc, lo: int, hi: int, covered: list[bool]) -> tuple[list[str], dict[int, int]]:
@@ -148,7 +150,9 @@ def _pieces(doc: Doc, lo: int, hi: int, covered: list[bool]) -> tuple[list[str],
     def flush() -> None:
         if run:
             text = "".join(run)
-            pieces.append(_breaks(text[:-1] if text.endswith(" ") else text))
+            # A run that touches the next mark ("motion (" + "KS 2019/1") must not get
+            # displaCy's space: a marker asks render_text to take it out again.
+            pieces.append(_breaks(text[:-1]) if text.endswith(" ") else _breaks(text) + _NO_SPACE)
             run.clear()
 
     for token in doc[lo:hi]:
@@ -202,7 +206,7 @@ def render_text(doc: Doc, marks: list[Mark]) -> str:
         ]
         parsed = {"text": doc[lo:hi].text, "tokens": pieces, "spans": spans, "title": None}
         parts.append(displacy.render(parsed, style="span", manual=True, options=options))
-    markup = "".join(parts)
+    markup = "".join(parts).replace(_NO_SPACE + " ", "")
     return markup.replace(_PAGE_BREAK, '<hr class="kn-page">').replace(_LINE_BREAK, "<br>")
 
 
