@@ -48,12 +48,14 @@ def _print_details(console: object, docs: list[DocumentScore]) -> None:
         if lines:
             console.print(f"[bold]{escape(d.id)}[/bold]")  # type: ignore[attr-defined]
             for line in lines:
-                console.print(line, highlight=False)  # type: ignore[attr-defined]
+                console.print(line, highlight=False, soft_wrap=True)  # type: ignore[attr-defined]
 
 
 @app.command("evaluate")
 def evaluate_command(
-    gold: list[Path] = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Gold .jsonl files."),
+    gold: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, metavar="GOLD.jsonl...", help="Gold .jsonl files."
+    ),
     model: str | None = typer.Option(None, "--model", help="A pipeline directory (default: the rule pipeline)."),
     details: bool = typer.Option(False, "--details", help="List missed and spurious items per document."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the figures as JSON to this file."),
