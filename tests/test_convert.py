@@ -11,13 +11,17 @@ import time
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 from typer.testing import CliRunner
 
+import kommunnlp
 import kommunnlp.api
 from kommunnlp.archive import (
     SCHEMA_FILE,
     ConvertedRecord,
     ErrorLine,
+    InputItem,
+    convert_batch,
     cut_partial_line,
     errors_path,
     iter_inputs,
@@ -280,3 +284,36 @@ def test_convert_sigkill_midway_then_resume_each_document_once(tmp_path: Path):
     assert len(ids) == n
     assert len(set(ids)) == n
     assert load_done_ids(out) == set(ids)
+
+
+@Language.component("convert_test_boom")
+def _boom(doc):
+    if "BOOM" in doc.text:
+        raise ValueError("boom")
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("texts", "failed"),
+    [
+        (["Dnr KS 2019/1\n", "BOOM\n", "Dnr KS 2019/3\n"], {"d1.txt"}),
+        (["BOOM\n", "BOOM\n", "Beslut\n"], {"d0.txt", "d1.txt"}),
+        (["Beslut\n", "Beslut\n"], set()),
+    ],
+)
+def test_convert_batch_pipeline_error_becomes_error_line(tmp_path: Path, texts: list[str], failed: set[str]):
+    nlp = kommunnlp.load()
+    nlp.add_pipe("convert_test_boom")
+    items = []
+    for i, text in enumerate(texts):
+        (tmp_path / f"d{i}.txt").write_text(text, encoding="utf-8")
+        items.append(InputItem(path=tmp_path / f"d{i}.txt", id=f"d{i}.txt"))
+    lines = convert_batch(nlp, items, batch_size=2)
+    assert sorted(line.id for line in lines) == [item.id for item in items]
+    assert {line.id for line in lines if line.error} == failed
+    for line in lines:
+        data = json.loads(line.data)
+        if line.error:
+            assert data["reason"] == "extraction failed: ValueError: boom"
+        else:
+            ConvertedRecord.model_validate(data)

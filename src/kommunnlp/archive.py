@@ -1,18 +1,18 @@
 """Converting archives of documents to JSONL: the part every engine shares.
 
-An engine (the local ``nlp.pipe`` one in :mod:`kommunnlp.cli.convert_cmd`, the Ray one in
-``kommunnlp.distributed``) is a loop over these steps::
+An engine (the local one in :mod:`kommunnlp.cli.convert_cmd`, the Ray one in
+``kommunnlp.distributed``) walks the inputs and writes in one process, and runs
+:func:`convert_batch` wherever it likes (in-process, worker processes, cluster nodes)::
 
-    run = ConversionRun(out, resume=resume)                 # opens OUT and OUT.errors.jsonl
-    for item in run.pending(iter_inputs(inputs, glob=glob)):
-        read = read_item(item, max_bytes=max_bytes)         # ReadDocument or ErrorLine
-        if isinstance(read, ErrorLine):
-            run.write_error(read)
-            continue
-        record = extract(read.text, id=item.id)            # any engine, any process
-        run.write_record(make_output_line(record, read, item), words=count_words(read.text))
+    run = ConversionRun(out, resume=resume)          # opens OUT and OUT.errors.jsonl
+    for batch in minibatch(run.pending(iter_inputs(inputs, glob=glob)), batch_size):
+        for line in convert_batch(nlp, batch, max_bytes=max_bytes):   # read, extract, encode
+            run.write(line)                          # one os.write per complete line
     run.close()
-    summary = run.summary()                                 # exit_code 0 or 1
+    summary = run.summary()                          # .exit_code: 0 or 1
+
+Workers send back finished JSON lines (bytes), not spaCy Docs: the process that writes does
+next to nothing, so adding workers adds throughput.
 
 Guarantees: every input file ends up exactly once in OUT or in the errors file; each line is
 written with one ``os.write`` of its complete bytes, so a run killed at any moment leaves whole
@@ -25,17 +25,21 @@ import json
 import os
 import stat
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import srsly
 from pydantic import Field
 
 from .readers import ReadDocument, ReadError, read_document
 from .records import DocumentRecord, KommunModel
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Suffix of the errors file written beside OUT (``out.jsonl`` -> ``out.errors.jsonl``).
 ERRORS_SUFFIX = ".errors.jsonl"
@@ -165,6 +169,76 @@ def count_words(text: str) -> int:
 def encode_line(model: KommunModel) -> bytes:
     """One complete JSONL line, newline included."""
     return (srsly.json_dumps(model.model_dump(mode="json")) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class OutputLine:
+    """A finished line for OUT (``error=False``) or the errors file, ready to append."""
+
+    id: str
+    data: bytes
+    error: bool = False
+    words: int = 0
+
+
+def error_output(line: ErrorLine) -> OutputLine:
+    return OutputLine(id=line.id, data=encode_line(line), error=True)
+
+
+def convert_batch(
+    nlp: Language,
+    items: Iterable[InputItem],
+    *,
+    max_bytes: int | None = None,
+    batch_size: int = 32,
+) -> list[OutputLine]:
+    """Read, extract and encode ``items``: the whole work of a worker, in any process.
+
+    Files are read one at a time as the pipeline asks for text. A document on which the
+    pipeline raises becomes an error line (its reason names the exception) and the batch goes
+    on, one document at a time, from there.
+    """
+    from .api import extract, extract_many
+
+    lines: list[OutputLine] = []
+    unread = iter(items)
+    in_flight: deque[tuple[InputItem, ReadDocument]] = deque()
+
+    def texts() -> Iterator[tuple[str, str]]:
+        for item in unread:
+            read = read_item(item, max_bytes=max_bytes)
+            if isinstance(read, ErrorLine):
+                lines.append(error_output(read))
+                continue
+            in_flight.append((item, read))
+            yield read.text, item.id
+
+    def record_line(record: DocumentRecord, item: InputItem, read: ReadDocument) -> OutputLine:
+        data = encode_line(make_output_line(record, read, item))
+        return OutputLine(id=item.id, data=data, words=count_words(read.text))
+
+    try:
+        for record in extract_many(texts(), nlp=nlp, batch_size=batch_size):
+            item, read = in_flight.popleft()
+            lines.append(record_line(record, item, read))
+    except Exception:
+        # Isolate the failing document: redo what is left one by one.
+        def rest() -> Iterator[tuple[InputItem, ReadDocument]]:
+            yield from in_flight
+            for item in unread:
+                read = read_item(item, max_bytes=max_bytes)
+                if isinstance(read, ErrorLine):
+                    lines.append(error_output(read))
+                else:
+                    yield item, read
+
+        for item, read in list(rest()):
+            try:
+                lines.append(record_line(extract(read.text, id=item.id, nlp=nlp), item, read))
+            except Exception as err:
+                reason = f"extraction failed: {type(err).__name__}: {err}"
+                lines.append(error_output(ErrorLine(id=item.id, path=str(item.path), reason=reason)))
+    return lines
 
 
 class AppendWriter:
@@ -318,14 +392,18 @@ class ConversionRun:
             self._seen.add(item.id)
             yield item
 
-    def write_record(self, line: ConvertedRecord, *, words: int = 0) -> None:
-        self._records.write(encode_line(line))
-        self._summary.documents += 1
-        self._summary.words += words
+    def write(self, line: OutputLine) -> None:
+        """Append one finished line to OUT or to the errors file."""
+        if line.error:
+            self._errors.write(line.data)
+            self._summary.errors += 1
+        else:
+            self._records.write(line.data)
+            self._summary.documents += 1
+            self._summary.words += line.words
 
     def write_error(self, line: ErrorLine) -> None:
-        self._errors.write(encode_line(line))
-        self._summary.errors += 1
+        self.write(error_output(line))
 
     def close(self) -> None:
         self._records.close()
@@ -354,10 +432,13 @@ __all__: Sequence[str] = (
     "ConvertedRecord",
     "ErrorLine",
     "InputItem",
+    "OutputLine",
+    "convert_batch",
     "converted_record_schema",
     "count_words",
     "cut_partial_line",
     "encode_line",
+    "error_output",
     "errors_path",
     "iter_inputs",
     "load_done_ids",

@@ -3,8 +3,9 @@
 Two engines share :mod:`kommunnlp.archive` (walking, reading, output lines, atomic appends,
 resume) and differ only in where extraction runs:
 
-- ``local`` (default): :func:`convert_local`, files streamed through
-  :func:`kommunnlp.extract_many` (``nlp.pipe`` with ``as_tuples`` and ``n_process``);
+- ``local`` (default): :func:`convert_local`, batches of files streamed through
+  :func:`kommunnlp.extract_many` (``nlp.pipe`` with ``as_tuples``), in this process or in
+  ``--n-process`` worker processes;
 - ``ray``: ``kommunnlp.distributed.ray.convert_archive``, imported only when asked for. The
   agreed signature, the same as :func:`convert_local` with ``n_process`` replaced::
 
@@ -25,17 +26,24 @@ Exit codes: 0 every document converted, 1 some files failed (see ``OUT.errors.js
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing as mp
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from enum import Enum
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from ..archive import ConversionRun, ConvertSummary, InputItem, OutputLine, convert_batch, iter_inputs
 from . import app
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 #: Files above this size are reported, not read (the pipeline's max_length is 50M characters).
 DEFAULT_MAX_BYTES = 50_000_000
@@ -46,6 +54,31 @@ Progress = Callable[[int], None]
 class Engine(str, Enum):
     local = "local"
     ray = "ray"
+
+
+def minibatch(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+# The pipeline and settings of a worker process: inherited when workers are forked, loaded by
+# the initializer where they are spawned.
+_WORKER: tuple[Language, int | None, int] | None = None
+
+
+def _init_worker(model: str | None, max_bytes: int | None, batch_size: int) -> None:
+    global _WORKER
+    if _WORKER is None:
+        from ..pipeline import load
+
+        _WORKER = (load(model), max_bytes, batch_size)
+
+
+def _convert_in_worker(items: list[InputItem]) -> list[OutputLine]:
+    assert _WORKER is not None
+    nlp, max_bytes, batch_size = _WORKER
+    return convert_batch(nlp, items, max_bytes=max_bytes, batch_size=batch_size)
 
 
 def convert_local(
@@ -59,40 +92,49 @@ def convert_local(
     batch_size: int = 32,
     n_process: int = 1,
     progress: Progress | None = None,
-) -> Any:
-    """Convert ``inputs`` into ``out`` in this process (and ``n_process`` spaCy workers).
+) -> ConvertSummary:
+    """Convert ``inputs`` into ``out`` on this machine, with ``n_process`` processes.
 
-    Returns a :class:`kommunnlp.archive.ConvertSummary`. Files are read one at a time as the
-    pipeline asks for text, so memory holds only the batches in flight.
+    Each batch of ``batch_size`` files goes through :func:`kommunnlp.archive.convert_batch`
+    (``extract_many`` over files read one at a time). With ``n_process > 1`` batches run in
+    worker processes that return finished lines, at most two batches per worker in flight, so
+    memory stays flat however large the archive. (spaCy's own ``nlp.pipe(n_process=...)``
+    ships every Doc back to the main process, whose deserialising then costs about as much as
+    the whole pipeline: no gain on two cores.)
     """
-    from ..api import extract_many
-    from ..archive import ConversionRun, ErrorLine, InputItem, count_words, iter_inputs, make_output_line, read_item
+    global _WORKER
     from ..pipeline import load
-    from ..readers import ReadDocument
 
     items = iter_inputs(inputs, glob=glob)  # raises for a missing input before any work
     nlp = load(model)
     advance = progress or (lambda n: None)
     run = ConversionRun(Path(out), resume=resume)
-    # Documents handed to the pipeline and not yet back; extract_many keeps input order.
-    in_flight: deque[tuple[InputItem, ReadDocument]] = deque()
 
-    def texts() -> Iterator[tuple[str, str]]:
-        for item in run.pending(items):
-            read = read_item(item, max_bytes=max_bytes)
-            if isinstance(read, ErrorLine):
-                run.write_error(read)
-                advance(1)
-                continue
-            in_flight.append((item, read))
-            yield read.text, item.id
+    def write_all(lines: list[OutputLine], n_items: int) -> None:
+        for line in lines:
+            run.write(line)
+        advance(n_items)
 
+    batches = minibatch(run.pending(items), batch_size)
     try:
-        for record in extract_many(texts(), n_process=n_process, batch_size=batch_size, nlp=nlp):
-            item, read = in_flight.popleft()
-            run.write_record(make_output_line(record, read, item), words=count_words(read.text))
-            advance(1)
+        if n_process == 1:
+            for batch in batches:
+                write_all(convert_batch(nlp, batch, max_bytes=max_bytes, batch_size=batch_size), len(batch))
+        else:
+            _WORKER = (nlp, max_bytes, batch_size)  # forked workers start with it loaded
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+            with ctx.Pool(n_process, initializer=_init_worker, initargs=(model, max_bytes, batch_size)) as pool:
+                window: deque[tuple[AsyncResult[list[OutputLine]], int]] = deque()
+                for batch in batches:
+                    window.append((pool.apply_async(_convert_in_worker, (batch,)), len(batch)))
+                    if len(window) >= 2 * n_process:
+                        result, n_items = window.popleft()
+                        write_all(result.get(), n_items)
+                while window:
+                    result, n_items = window.popleft()
+                    write_all(result.get(), n_items)
     finally:
+        _WORKER = None
         run.close()
     return run.summary()
 
@@ -108,8 +150,6 @@ def _progress_bar(inputs: Sequence[Path], glob: str | None) -> tuple[Any, Progre
         return nullcontext(), None
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ..archive import iter_inputs
 
     # Counting walks the names only (no file is opened); it gives the bar its end.
     total = sum(1 for _ in iter_inputs(inputs, glob=glob))

@@ -1,0 +1,57 @@
+"""Profile kommunnlp on the benchmark corpus with pyinstrument (one process).
+
+    python -m benchmarks.profile_pipeline [-n 500] [--convert] [--html out.html]
+
+Prints the call tree and the functions with the most own time (pyinstrument samples wall
+time: on a busy machine the proportions hold, the seconds do not). ``--convert`` profiles the
+batch converter (reading, records, JSON lines) on the same corpus written to files instead
+of ``extract_many`` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+import kommunnlp
+from benchmarks.corpus import build_corpus
+from kommunnlp.archive import InputItem, convert_batch
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=500)
+    parser.add_argument("--convert", action="store_true")
+    parser.add_argument("--html", type=Path)
+    args = parser.parse_args(argv)
+    texts = list(build_corpus(args.n, seed=0))
+    nlp = kommunnlp.load()
+    kommunnlp.extract("Dnr KS 2019/1", nlp=nlp)  # first-call costs outside the profile
+    with tempfile.TemporaryDirectory() as tmp:
+        items = []
+        for i, text in enumerate(texts):
+            path = Path(tmp) / f"{i:06}.txt"
+            path.write_text(text, encoding="utf-8")
+            items.append(InputItem(path=path, id=path.name))
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            if args.convert:
+                for start in range(0, len(items), 64):
+                    b"".join(line.data for line in convert_batch(nlp, items[start : start + 64], batch_size=64))
+            else:
+                for _ in kommunnlp.extract_many(texts, nlp=nlp, batch_size=64):
+                    pass
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
+    print("top functions by own time:")
+    flat = profiler.output_text(unicode=False, color=False, flat=True, show_all=False)
+    print("\n".join(flat.splitlines()[:40]))
+    if args.html:
+        args.html.write_text(profiler.output_html(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
