@@ -25,7 +25,11 @@ from kommunnlp.cli import _register, app
 from kommunnlp.distributed.ray import cluster, convert_archive, extract_dataset, record_schema
 from kommunnlp.records import RECORD_TYPES, DocumentRecord
 
-pytestmark = pytest.mark.ray
+pytestmark = [
+    pytest.mark.ray,
+    # Ray's own DataContext warns about its own deprecated settings when a thread first uses it.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:ray.data.context"),
+]
 
 #: Bad files beside the corpus documents, so the errors file and exit code 1 are compared too.
 BAD_FILES = {"empty.txt": b"", "binary.txt": b"\x00\x01\x02 not text"}

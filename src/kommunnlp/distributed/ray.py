@@ -300,7 +300,8 @@ def convert_archive(
     cluster starts).
     """
     items = iter_inputs(inputs, glob=glob)  # raises for a missing input before any work
-    load(model)  # an unloadable model fails here, not in every actor
+    if model is not None:
+        load(model)  # an unloadable model fails here, before a cluster starts, not in every actor
     advance = progress or (lambda n: None)
     run = ConversionRun(Path(out), resume=resume)
     try:
