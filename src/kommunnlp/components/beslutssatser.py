@@ -33,12 +33,49 @@ _OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
 _OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
 
 _TERMINAL = ".:;!?"
+_OCR_CAPITALS = "&@6|1"
+# Left word boundary that also holds before an OCR-read capital ("&rendet" for "Ärendet").
+_LB = r"(?<![\w&@|])"
 _BULLETS = "-•–—*\uf0b7\u25cf\u25aa\u2022\u25e6"
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ]|[&|6][a-zåäö]|\d{1,3}\s+[A-ZÅÄÖ])")
+_ABBREVIATION = re.compile(r"(?:[a-zåäö]{1,3}\.){1,3}")
+_NAME = re.compile(r"[A-ZÅÄÖÁÉ][\w'&@|-]*")
+_INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})(?:([.)])(?=\s+\S)|(?=\s+[A-ZÅÄÖ]))")
+_INLINE_BULLET = re.compile(r"(?<=\s)[-•\uf0b7\u2022](?=\s+\S)")
+_LAST_WORD = re.compile(r"(\S+)\s+$")
+# Words after which a number is a reference, not a point ("ärende nr 2", "kap 5").
+_NOT_POINT_WORDS = {
+    "nr",
+    "nummer",
+    "punkt",
+    "punkterna",
+    "kap",
+    "kap.",
+    "kapitel",
+    "kapitlet",
+    "§",
+    "bilaga",
+    "sid",
+    "sidan",
+}
+_WORD = re.compile(r"\w+")
 _LINE_NUMBER = re.compile(r"(\d{1,2})(?:[.)]\s*|\s+(?=[A-ZÅÄÖ]))")
 # Longest stretch a block may span: a heading without any end marker must not swallow a book.
 _MAX_BLOCK = 20_000
 # A document whose lines average longer than this was flattened by text extraction.
 _FLAT_LINE = 300
+
+
+def _cap(text: str, i: int) -> bool:
+    """Is ``text[i]`` a capital, also where OCR read a capital Å/Ä/Ö/I as ``&``, ``6``, ``|``, ``1``?"""
+    ch = text[i] if 0 <= i < len(text) else ""
+    if ch.isupper():
+        return True
+    if ch not in _OCR_CAPITALS or i + 1 >= len(text) or not text[i + 1].islower():
+        return False
+    # Only where a capital is expected: at a line start or after a closed sentence.
+    before = text[max(0, i - 40) : i].rstrip(" \t")
+    return not before or before[-1] in "\n.:;!?)" or before[-1].isdigit()
 
 
 def _sv(pattern: str) -> str:
@@ -114,7 +151,7 @@ class DecisionClauseRecognizer(RuleComponent):
         doc = self.data.get("document", {})
         forslag = headings.get("forslag", [])
         beslut = headings.get("beslut", [])
-        self._heading_re = re.compile(rf"\b(?:(?P<f>{_alt(forslag)})|(?P<b>{_alt(beslut)}))\b") if forslag else None
+        self._heading_re = re.compile(rf"{_LB}(?:(?P<f>{_alt(forslag)})|(?P<b>{_alt(beslut)}))\b") if forslag else None
         genitive = _sv(headings.get("genitive_organ", r"(?!)"))
         self._genitive_re = re.compile(rf"(?:^|[^\w-])({genitive})\s+$")
         organ = lead.get("organ", r"(?!)")
@@ -128,13 +165,13 @@ class DecisionClauseRecognizer(RuleComponent):
         for i, item in enumerate(lead.get("inner", [])):
             groups.append(f"(?P<i{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
             self._lead_kinds.append((f"i{i}", item["kind"], True))
-        self._lead_re = re.compile(r"\b(?:" + "|".join(groups) + ")") if groups else None
-        self._end_heading_re = re.compile(rf"\b(?:{_alt(ends.get('headings', []))})\b")
+        self._lead_re = re.compile(_LB + r"(?:" + "|".join(groups) + ")") if groups else None
+        self._end_heading_re = re.compile(rf"{_LB}(?:{_alt(ends.get('headings', []))})\b")
         self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
         self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
         self._para_re = re.compile(rf"\b(?:{_sv(ends.get('paragraph_marker', '(?!)'))})")
-        self._stopper_re = re.compile(rf"\b(?:{_alt(ends.get('stoppers', []))})")
-        self._kallelse_re = re.compile(rf"\b(?:{_alt(doc.get('kallelse', []))})")
+        self._stopper_re = re.compile(rf"{_LB}(?:{_alt(ends.get('stoppers', []))})")
+        self._kallelse_re = re.compile(rf"{_LB}(?:{_alt(doc.get('kallelse', []))})")
         self._header_chars = int(doc.get("header_chars", 300))
         self._role_re = re.compile(rf"^{_sv(doc.get('roles', '(?!)'))}$")
         self._anaphora = {fold(w) for w in doc.get("anaphora", [])}
@@ -145,8 +182,8 @@ class DecisionClauseRecognizer(RuleComponent):
         if not isinstance(text, str) or not text.strip() or self._heading_re is None:
             return []
         folded = fold(text)
-        lines = [ln for ln in text.split("\n", 2000) if ln.strip()]
-        flat = bool(lines) and sum(map(len, lines)) / len(lines) > _FLAT_LINE
+        lines = sum(1 for ln in text.splitlines() if ln.strip())
+        flat = lines > 0 and len(text) / lines > _FLAT_LINE
         kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
         ends = self._block_ends(text, folded)
         leads = self._lead_ins(text, folded)
@@ -168,12 +205,13 @@ class DecisionClauseRecognizer(RuleComponent):
     def _block_ends(self, text: str, folded: str) -> list[int]:
         found: list[int] = []
         for m in self._end_heading_re.finditer(folded):
-            if text[m.start()].isupper() and self._heading_follows(text, m.end(), strict=True):
+            capital = _cap(text, m.start()) or text[m.start()] in _OCR_CAPITALS
+            if capital and self._heading_follows(text, m.end(), strict=True):
                 found.append(m.start())
         for m in self._marker_re.finditer(folded):
             s = m.start()
             ch = text[s]
-            if ch.isalpha() and not ch.isupper():
+            if ch.isalpha() and not _cap(text, s):
                 continue
             if ch == "§" and not (
                 self._at_line_start(text, s) or re.match(r"\s+[A-ZÅÄÖ]", text[m.end() : m.end() + 3])
@@ -201,7 +239,7 @@ class DecisionClauseRecognizer(RuleComponent):
             if om is None:
                 continue
             os_ = om.start(1)
-            if not text[os_].isupper():
+            if not _cap(text, os_):
                 continue
             before = folded[max(0, os_ - 6) : os_].split()
             if before and before[-1] in {"att", "om", "nar", "da", "som", "hur"}:
@@ -215,8 +253,11 @@ class DecisionClauseRecognizer(RuleComponent):
 
     @staticmethod
     def _at_line_start(text: str, pos: int) -> bool:
-        line_start = text.rfind("\n", 0, pos) + 1
-        return not text[line_start:pos].strip()
+        window = max(0, pos - 200)
+        line_start = text.rfind("\n", window, pos)
+        if line_start < 0 and window > 0:
+            return False
+        return not text[line_start + 1 : pos].strip()
 
     @staticmethod
     def _heading_follows(text: str, pos: int, *, strict: bool = False) -> int | None:
@@ -235,8 +276,10 @@ class DecisionClauseRecognizer(RuleComponent):
                 i += 1
             return i
         ch = text[i]
-        if ch.isupper() or ch in _BULLETS or ch in "\"'”(":
+        if _cap(text, i) or ch in _BULLETS or ch in "\"'”(":
             return i
+        if strict:  # an end heading: not running prose nor the end of a sentence after it
+            return None if ch.isalpha() or ch in ".,;" else i
         if ch.isdigit():
             tail = text[i : i + 12]
             if re.match(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])", tail):
@@ -260,9 +303,9 @@ class DecisionClauseRecognizer(RuleComponent):
             tail_upper = (
                 is_forslag and any(c.isupper() for c in text[e - 20 : e] if c.isalpha()) and " till " in folded[s:e]
             )
-            if not (text[hstart].isupper() or tail_upper):
+            if not (_cap(text, hstart) or tail_upper):
                 continue
-            if not is_forslag and gm is None and not text[s].isupper():
+            if not is_forslag and gm is None and not _cap(text, s):
                 continue
             before = text[max(0, hstart - 8) : hstart]
             if re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", before) and not self._at_line_start(
@@ -484,8 +527,17 @@ class DecisionClauseRecognizer(RuleComponent):
         """Split one unit at inline point numbers (the next number) and bullets after a colon."""
         seg = text[s:e]
         cands: dict[int, list[tuple[int, int, bool]]] = {}
-        for m in re.finditer(r"(?<=\s)(\d{1,2})[.)](?=\s+\S)", seg):
-            cands.setdefault(int(m.group(1)), []).append((m.start(), m.end(), seg[: m.start()].rstrip()[-1:] == ":"))
+        dotless: dict[int, list[tuple[int, int, bool]]] = {}
+        for m in _INLINE_NUMBER.finditer(seg):
+            if not m.group(2) and not self._dotless_ok(seg, m.start(), int(m.group(1))):
+                continue
+            table = cands if m.group(2) else dotless
+            table.setdefault(int(m.group(1)), []).append((m.start(), m.end(), self._after(seg, m.start()) == ":"))
+        # Numbers without a dot ("1 Nämnden ... 2 Nämnden") count only where they form a sequence.
+        for n, found in dotless.items():
+            if n + 1 in dotless or n - 1 in dotless or n - 1 in cands or n + 1 in cands:
+                cands.setdefault(n, []).extend(found)
+                cands[n].sort()
         pos = 0
         splits: list[tuple[int, int, int | None, str]] = []
         exp = expected
@@ -506,13 +558,15 @@ class DecisionClauseRecognizer(RuleComponent):
             pos = me
             exp = n + 1
         if number is not None or splits:
-            for m in re.finditer(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö])", seg):
+            for m in re.finditer(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö&@|])", seg):
                 if int(m.group(1)) == number or any(sp[2] == int(m.group(1)) and sp[0] < m.start() for sp in splits):
                     splits.append((m.start(), m.end(), None, "sub"))
+        # An inline dash is a bullet after a closed sentence or once a list's colon was seen;
+        # a bullet sign always is.
         colon = seg.find(":")
-        if colon >= 0:
-            for m in re.finditer(r"(?<=\s)[-•–\uf0b7](?=\s+\S)", seg[colon:]):
-                splits.append((colon + m.start(), colon + m.end(), None, "bullet"))
+        for m in _INLINE_BULLET.finditer(seg):
+            if m.group(0) != "-" or self._after(seg, m.start()) in ".;:" or 0 <= colon < m.start():
+                splits.append((m.start(), m.end(), None, "bullet"))
         splits.sort()
         pieces: list[tuple[int, int, int | None, str | None]] = []
         cur_start, cur_number, cur_marker = 0, number, None
@@ -529,6 +583,22 @@ class DecisionClauseRecognizer(RuleComponent):
             pieces.append((s + cur_start, e, cur_number, cur_marker))
         return pieces
 
+    def _dotless_ok(self, seg: str, pos: int, n: int) -> bool:
+        """A number without a dot opens a point after a closed sentence (or as point 1)."""
+        prev = self._after(seg, pos)
+        if prev and prev not in ".:;!?" and n != 1:
+            return False
+        word = _LAST_WORD.search(seg, max(0, pos - 30), pos)
+        return word is None or fold(word.group(1)) not in _NOT_POINT_WORDS
+
+    @staticmethod
+    def _after(seg: str, pos: int) -> str:
+        """The last non-blank character before ``pos`` (looking back a short way)."""
+        i = pos - 1
+        while i >= 0 and pos - i < 40 and seg[i] in " \t\r\n":
+            i -= 1
+        return seg[i] if i >= 0 else ""
+
     def _sentences(
         self, text: str, clauses: list[tuple[int, int, int | None, str]]
     ) -> list[tuple[int, int, int | None, str]]:
@@ -538,12 +608,12 @@ class DecisionClauseRecognizer(RuleComponent):
         out: list[tuple[int, int, int | None, str]] = []
         for s, e, n, k in clauses:
             cur = s
-            for m in re.finditer(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])", text[s:e]):
-                nxt = s + m.end()
-                word = fold(re.match(r"\w*", text[nxt:e]).group(0))
-                if word in self._anaphora:
+            for m in _SENTENCE_GAP.finditer(text, s, e):
+                nxt = m.end()
+                word = _WORD.match(text, nxt, e)
+                if word is not None and fold(word.group(0)) in self._anaphora:
                     continue
-                out.append((cur, s + m.start(), n, k))
+                out.append((cur, m.start(), n, k))
                 cur = nxt
             out.append((cur, e, n, k))
         return out
@@ -582,9 +652,9 @@ class DecisionClauseRecognizer(RuleComponent):
         k = len(tokens)
         while k > 0:
             tok = tokens[k - 1].group(0)
-            if self._role_re.match(fold(tok)):
+            if self._role_re.match(fold(tok)) or _ABBREVIATION.fullmatch(tok):
                 role = True
-            elif (tok[0].isupper() and tok.isalpha()) or re.fullmatch(r"[A-ZÅÄÖÁÉ][\w'-]*", tok):
+            elif (tok[0].isupper() and tok.isalpha()) or _NAME.fullmatch(tok):
                 names += 1
             else:
                 break
