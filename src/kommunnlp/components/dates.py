@@ -92,7 +92,7 @@ class DateRecognizer(RuleComponent):
 
         name_alt = alt(list(self._names))
         abbr_alt = alt(list(self._abbr))
-        wd_alt = alt([fold(w) for w in weekdays])
+        wd_alt = alt(list(weekdays))
         conn = "|".join(
             re.escape(fold(c)).replace(r"\ ", r"\s*") for c in settings.get("range_connectors", ["-", "och"])
         )
@@ -110,8 +110,10 @@ class DateRecognizer(RuleComponent):
         self._iso = re.compile(
             rf"(?<![0-9/.:-])(?P<y>{_YEAR})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[-/.][0-9])"
         )
+        # 18/1 2016, 18/1-2016, 13/11/2018, 13.11.2018
         self._dmy = re.compile(
-            rf"(?<![0-9/.:-])(?P<d>[0-3]?[0-9])/(?P<m>[01]?[0-9])[ -](?P<y>{_YEAR}){_NO_DIGIT_AFTER}"
+            rf"(?<![0-9/.:-])(?P<d>[0-3]?[0-9])(?:/(?P<m>[01]?[0-9])[ /-]|\.(?P<m2>[01]?[0-9])\.)"
+            rf"(?P<y>{_YEAR})(?![0-9]|[/.-][0-9])"
         )
         self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
 
@@ -126,7 +128,7 @@ class DateRecognizer(RuleComponent):
             self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
         claimed.append([])
         for m in self._dmy.finditer(folded):
-            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+            self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
         for m in self._day.finditer(folded):
             self._add_day(text, found, claimed, m)

@@ -65,6 +65,12 @@ _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
 
 
+def _label_pattern(label: str) -> str:
+    """Regex for a label on folded text: å/ä/ö with their OCR readings (``text.ocr_pattern``),
+    and also i/l read as 1, l or | (`D1arienummer`)."""
+    return "".join(f"[{ch}1il|]" if ch in "il" else ocr_pattern(ch) for ch in label.lower())
+
+
 class _Candidate(NamedTuple):
     start: int
     end: int
@@ -128,7 +134,7 @@ class DnrRecognizer(RuleComponent):
         self._bad_series = {s.upper() for s in excl.get("series", [])}
         self._bad_suffixes = tuple(s.upper() for s in excl.get("series_suffixes", []))
         self._bad_before = {fold(w) for w in excl.get("preceding_words", [])}
-        alternatives = sorted({ocr_pattern(label) for label in labels}, key=len, reverse=True)
+        alternatives = sorted({_label_pattern(label) for label in labels}, key=len, reverse=True)
         if alternatives:
             self._label = re.compile(
                 rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?:[ .]*nr)?(?![a-z0-9])[\s.:;,]{{0,8}}"
