@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from kommunnlp import readers
 from kommunnlp.cli import _register, app
 from kommunnlp.readers import (
     DOCX_CELL_SEPARATOR,
@@ -192,6 +194,35 @@ def test_readers_bad_file_reason(tmp_path: Path, name: str, build: Callable[[], 
         read_document(path)
     assert info.value.reason.startswith(reason)
     assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_readers_damaged_bytes_never_crash(tmp_path: Path, fmt: str) -> None:
+    # Bytes overwritten or cut anywhere: a document or a ReadError, never another exception.
+    good = _pdf_bytes(PAGES) if fmt == "pdf" else _docx_bytes(DOCX_HEADER, DOCX_PARAGRAPHS, DOCX_TABLE)
+    rng = random.Random(fmt)
+    path = tmp_path / f"damaged.{fmt}"
+    for _ in range(40):
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 8)):
+            i = rng.randrange(len(data))
+            data[i : i + 4] = bytes(rng.randrange(256) for _ in range(4))
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(16, len(data))]
+        path.write_bytes(bytes(data))
+        try:
+            doc = read_document(path)
+        except ReadError as err:
+            assert err.reason
+        else:
+            assert doc.format == fmt
+
+
+def test_readers_docx_zip_bomb_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(readers, "DOCX_MAX_EXPANDED_BYTES", 1000)
+    path = _write(tmp_path / "big.docx", _docx_bytes(None, ["x" * 5000], None))
+    with pytest.raises(ReadError, match="DOCX expands to"):
+        read_document(path)
 
 
 # ---- through the commands ---------------------------------------------------------------------

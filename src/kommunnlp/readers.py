@@ -55,6 +55,8 @@ _PDF_HEADER_WINDOW = 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc, and password-protected Office files
 _DOCX_MAIN_PART = "word/document.xml"
+#: A DOCX is a ZIP: refuse one whose parts would expand beyond this (a "zip bomb") before parsing.
+DOCX_MAX_EXPANDED_BYTES = 512 * 1024 * 1024
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -112,9 +114,11 @@ def read_pdf(path: str | Path, data: bytes) -> ReadDocument:
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
     with _quiet_pypdf():
+        # Parsers of damaged files fail in many ways (pypdf, zlib, loops caught by limits): any
+        # exception while parsing means the file is damaged, and the reason says so.
         try:
             reader = PdfReader(io.BytesIO(data), strict=False)
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        except Exception as err:
             raise ReadError(path, f"truncated or corrupt PDF ({err}): download or export it again") from err
         if reader.is_encrypted:
             # Many archive PDFs carry only an owner password (printing/copying limits): the empty
@@ -133,7 +137,7 @@ def read_pdf(path: str | Path, data: bytes) -> ReadDocument:
             pages = [page.extract_text() or "" for page in reader.pages]
         except FileNotDecryptedError as err:
             raise ReadError(path, "encrypted PDF: decrypt it first") from err
-        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        except Exception as err:
             raise ReadError(path, f"truncated or corrupt PDF ({err}): download or export it again") from err
     if not pages:
         raise ReadError(path, "PDF has no pages: download or export it again")
@@ -160,9 +164,12 @@ def _docx_block_lines(blocks: Iterator[object]) -> Iterator[str]:
 def read_docx(path: str | Path, data: bytes) -> ReadDocument:
     """Section headers, then paragraphs and table rows in document order (python-docx)."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            expanded = sum(info.file_size for info in zf.infolist())
+        if expanded > DOCX_MAX_EXPANDED_BYTES:
+            raise ReadError(path, f"DOCX expands to {expanded} bytes (limit {DOCX_MAX_EXPANDED_BYTES}): not a document")
         document = docx.Document(io.BytesIO(data))
         headers: list[str] = []
         for section in document.sections:
@@ -173,7 +180,9 @@ def read_docx(path: str | Path, data: bytes) -> ReadDocument:
             if text and text not in headers:
                 headers.append(text)
         body = "\n".join(_docx_block_lines(document.iter_inner_content()))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError, EOFError) as err:
+    except ReadError:
+        raise
+    except Exception as err:  # as for PDF: any failure while parsing means a damaged file
         raise ReadError(path, f"truncated or corrupt DOCX ({err}): save it again from Word") from err
     text = DOCX_PART_SEPARATOR.join([*headers, body]) if headers else body
     if not text.strip():
