@@ -365,3 +365,12 @@ def test_evaluate_figures_equal_reference_scorer(tmp_path: Path) -> None:
             assert mine["types"][t][k] == ref_counts[k], (t, k)
         for k in ("p", "r", "f1"):
             assert mine["types"][t][k] == pytest.approx(ref_counts[k], abs=5e-4), (t, k)
+
+
+def test_evaluate_cli_unloadable_model_exits_2(tmp_path: Path) -> None:
+    _register()
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(_gold_line() + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["evaluate", str(gold), "--model", str(tmp_path / "no-model")])
+    assert res.exit_code == 2
+    assert "No pipeline found" in res.output

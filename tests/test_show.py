@@ -262,6 +262,33 @@ def test_show_cli_unreadable_file_exits_1(tmp_path: Path) -> None:
     assert not (tmp_path / "x.html").exists()
 
 
+def test_show_cli_reads_docx_by_content(tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx", reason="python-docx builds the DOCX")
+    _register()
+    document = docx.Document()
+    for line in ("Kommunstyrelsen", "Dnr KS 2019/1899", "Sammanträde den 26 oktober 2018"):
+        document.add_paragraph(line)
+    src = tmp_path / "utlatande"  # no suffix: the content decides
+    document.save(str(src))
+    out = tmp_path / "page.html"
+    res = CliRunner().invoke(app, ["show", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert '<p class="meta">docx, docx,' in page
+    assert "Sammanträde" in page
+
+
+def test_show_cli_default_output_in_working_directory(tmp_path: Path, monkeypatch) -> None:
+    _register()
+    src = tmp_path / "in" / "protokoll.txt"
+    src.parent.mkdir()
+    src.write_text("Dnr KS 2019/1899\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["show", str(src)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "protokoll.txt.html").is_file()
+
+
 @pytest.fixture(scope="module")
 def seed_pages(tmp_path_factory, nlp) -> list[tuple[Path, Path]]:
     if not SEEDS:
