@@ -58,7 +58,7 @@ _LABELLED = re.compile(
 _LIST_SEP = re.compile(r"[ \t]*(?:,|;|&|\bsamt\b|\boch\b)[ \t]*")
 _DIGIT = re.compile(r"[0-9]")
 _CHUNKS = re.compile(r"[0-9]+")
-_WORD_BEFORE = re.compile(r"([a-z]+)[^a-z0-9\n]{0,3}$")
+_WORD_BEFORE = re.compile(r"([a-z]+)[^a-z0-9\n]{0,3}\Z")
 _ISO_DATE = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])")
 _YEAR_COLON = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9]):(?=[0-9])")
 _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
