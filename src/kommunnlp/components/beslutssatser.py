@@ -78,6 +78,32 @@ def _cap(text: str, i: int) -> bool:
     return not before or before[-1] in "\n.:;!?)" or before[-1].isdigit()
 
 
+def _back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int] | None:
+    """The longest run of up to four words ending just before ``pos`` that ``regex`` matches whole.
+
+    Looking back word by word keeps the cost per candidate constant (no regex scan of a window).
+    """
+    end = pos
+    while end > 0 and pos - end < 8 and folded[end - 1] in " \t\r\n":
+        end -= 1
+    if end == pos or end == 0:
+        return None
+    starts: list[int] = []
+    i = end
+    while len(starts) < 4 and i > 0 and end - i < 80:
+        j = i
+        while j > 0 and end - j < 80 and not folded[j - 1].isspace():
+            j -= 1
+        starts.append(j)
+        i = j
+        while i > 0 and end - i < 80 and folded[i - 1] in " \t":
+            i -= 1
+    for start in reversed(starts):
+        if regex.fullmatch(folded, start, end):
+            return start, end
+    return None
+
+
 def _sv(pattern: str) -> str:
     """Widen the å/ä/ö of a data pattern to their OCR readings (outside and inside classes)."""
     out: list[str] = []
@@ -153,9 +179,10 @@ class DecisionClauseRecognizer(RuleComponent):
         beslut = headings.get("beslut", [])
         self._heading_re = re.compile(rf"{_LB}(?:(?P<f>{_alt(forslag)})|(?P<b>{_alt(beslut)}))\b") if forslag else None
         genitive = _sv(headings.get("genitive_organ", r"(?!)"))
-        self._genitive_re = re.compile(rf"(?:^|[^\w-])({genitive})\s+$")
+        self._genitive_re = re.compile(genitive)
         organ = lead.get("organ", r"(?!)")
-        self._organ_back_re = re.compile(rf"(?:^|[^\w-])({_sv(organ)})\s+$")
+        self._organ_re = re.compile(_sv(organ))
+        self._inner_organ_re = re.compile(_sv(lead.get("inner_organ", "(?!)")))
         self._organ_src = organ
         groups: list[str] = []
         self._lead_kinds: list[tuple[str, str, bool]] = []
@@ -234,11 +261,10 @@ class DecisionClauseRecognizer(RuleComponent):
             return []
         out: list[_LeadIn] = []
         for m in self._lead_re.finditer(folded):
-            window_start = max(0, m.start() - 90)
-            om = self._organ_back_re.search(folded, window_start, m.start())
+            om = _back_match(self._organ_re, folded, m.start())
             if om is None:
                 continue
-            os_ = om.start(1)
+            os_, oe = om
             if not _cap(text, os_):
                 continue
             before = folded[max(0, os_ - 6) : os_].split()
@@ -248,7 +274,8 @@ class DecisionClauseRecognizer(RuleComponent):
             kind, inner_only = next(((k, i) for g, k, i in self._lead_kinds if g == group), ("beslut", False))
             end = m.end()
             lead_text = collapse_ws(text[os_:end]).rstrip(" :.")
-            out.append(_LeadIn(os_, end, kind, inner_only, lead_text, collapse_ws(text[os_ : om.end(1)])))
+            inner_only = inner_only or self._inner_organ_re.fullmatch(folded, os_, oe) is not None
+            out.append(_LeadIn(os_, end, kind, inner_only, lead_text, collapse_ws(text[os_:oe])))
         return out
 
     @staticmethod
@@ -297,8 +324,8 @@ class DecisionClauseRecognizer(RuleComponent):
         assert self._heading_re is not None
         for m in self._heading_re.finditer(folded):
             s, e = m.start(), m.end()
-            gm = self._genitive_re.search(folded, max(0, s - 70), s)
-            hstart = gm.start(1) if gm else s
+            gm = _back_match(self._genitive_re, folded, s)
+            hstart = gm[0] if gm else s
             is_forslag = m.group("f") is not None
             tail_upper = (
                 is_forslag and any(c.isupper() for c in text[e - 20 : e] if c.isalpha()) and " till " in folded[s:e]
@@ -317,11 +344,11 @@ class DecisionClauseRecognizer(RuleComponent):
                 continue
             organ = None
             if gm:
-                organ = collapse_ws(text[gm.start(1) : gm.end(1)])
+                organ = collapse_ws(text[gm[0] : gm[1]])
                 organ = organ[:-1] if organ.endswith("s") else organ
             heading = collapse_ws(text[hstart:e])
             kind = "förslag" if is_forslag else "beslut"
-            if heads and not text[heads[-1].content : hstart].strip():
+            if heads and len(heads[-1].heading or "") < 120 and not text[heads[-1].content : hstart].strip():
                 prev = heads[-1]  # consecutive headings form one ("Beslut Förslag till kommunfullmäktige")
                 prev.kind = "förslag" if "förslag" in (prev.kind, kind) else kind
                 prev.heading = f"{prev.heading} {heading}"
