@@ -317,3 +317,17 @@ def test_convert_batch_pipeline_error_becomes_error_line(tmp_path: Path, texts: 
             assert data["reason"] == "extraction failed: ValueError: boom"
         else:
             ConvertedRecord.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"id": "a"}\n{"id": "b"}\n', {"a", "b"}),
+        (b'{"id": "a"}\nnot json\n[1, 2]\n{"id": 3}\n\n', {"a"}),
+        (b'{"id": "a"}\n{"id": "b', {"a"}),
+    ],
+)
+def test_convert_load_done_ids_trusts_whole_lines_only(tmp_path: Path, content: bytes, expected: set[str]):
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(content)
+    assert load_done_ids(path) == expected

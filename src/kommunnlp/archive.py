@@ -309,11 +309,11 @@ def load_done_ids(path: str | Path) -> set[str]:
             if not raw.strip():
                 continue
             try:
-                doc_id = srsly.json_loads(raw).get("id")
+                data = srsly.json_loads(raw)
             except ValueError:
                 continue  # a damaged line holds no id we can trust; its document is redone
-            if isinstance(doc_id, str):
-                done.add(doc_id)
+            if isinstance(data, dict) and isinstance(data.get("id"), str):
+                done.add(data["id"])
     return done
 
 
