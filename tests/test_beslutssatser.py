@@ -1,0 +1,338 @@
+"""The beslutssatser component: decision blocks, their clauses, kinds, numbers, ends; robustness.
+
+Examples are short invented texts in the formats of real protocols, notices and summaries
+(line-based, flattened to one line, OCR-damaged).
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import pairwise
+
+import pytest
+import spacy
+
+import kommunnlp
+from kommunnlp.components.beslutssatser import DecisionClauseRecognizer
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> DecisionClauseRecognizer:
+    return DecisionClauseRecognizer(spacy.blank("sv"), "beslutssatser", spans_key="beslutssatser")
+
+
+def texts(found: list[dict]) -> list[str]:
+    return [m["text"] for m in found]
+
+
+# (text, expected clause texts)
+CLAUSES = [
+    # numbered points under a decision heading; a wrapped line stays in its point
+    (
+        "§ 5\nInför ett nytt centrum\n\nSocialnämndens beslut\n1. Socialnämnden godkänner förvaltningens"
+        " tjänsteutlåtande\nsom svar på remissen.\n2. Beslutet justeras omedelbart.\n\nÄrendet\n\nText om ärendet.",
+        [
+            "Socialnämnden godkänner förvaltningens tjänsteutlåtande\nsom svar på remissen.",
+            "Beslutet justeras omedelbart.",
+        ],
+    ),
+    # OCR'd seed forms: å/ä/ö read as a, i, d, é
+    (
+        "Socialnimndens beslut\n1. Socialndmnden godkdnner forvaltningens tjdnsteutlatande.\n2. Beslutet"
+        " justeras omedelbart.\n\nArendet\n\nText.",
+        ["Socialndmnden godkdnner forvaltningens tjdnsteutlatande.", "Beslutet justeras omedelbart."],
+    ),
+    (
+        "Forvaltningens forslag till beslut\n1. Remissen besvaras med forvaltningens tjansteutlatande.\n"
+        "2. Omedelbar justering.\n\nUlla Berg Eva Holm\nstadsdelsdirektor avdelningschef\n\nSammanfattning\nText.",
+        ["Remissen besvaras med forvaltningens tjansteutlatande.", "Omedelbar justering."],
+    ),
+    # one unnumbered paragraph, wrapped, then signatures
+    (
+        "Forvaltningens forslag till beslut\n\nSocialnamnden godkanner forvaltningens tjansteutlatande som\n"
+        "svar till kommunstyrelsen\n\nLena Berg Gunilla Holm\nforvaltningschef avdelningschef\n\nSammanfattning\n",
+        ["Socialnamnden godkanner forvaltningens tjansteutlatande som\nsvar till kommunstyrelsen"],
+    ),
+    # bullets
+    (
+        "Arbetsutskottets förslag till socialnämnden\n\n- Socialnämnden godkänner redovisningen.\n"
+        "- Socialnämnden avslutar uppdraget.\n\nSammanfattning\n\nText.",
+        ["Socialnämnden godkänner redovisningen.", "Socialnämnden avslutar uppdraget."],
+    ),
+    # a point introducing a list, then its bullets
+    (
+        "Beslut\n1. Följande uppdrag avslutas:\n• uppdraget om lokaler\n• uppdraget om bussar\n"
+        "2. Rapporten läggs till handlingarna.\n\nBakgrund\nText.",
+        [
+            "Följande uppdrag avslutas:",
+            "uppdraget om lokaler",
+            "uppdraget om bussar",
+            "Rapporten läggs till handlingarna.",
+        ],
+    ),
+    # flattened to one line: headings mid-line, points split on the next number
+    (
+        "Sida 1(4) 251 Ansvar för mottagandet (KSKF/2016:585) Beslut Förslag till kommunfullmäktige 1. Den"
+        " gamla organisationen upphävs. 2. Ansvaret flyttas till nämnden enligt 4 kap. 3. Reglementet"
+        " kompletteras. Reservation Kim Berg (SD) reserverar sig.",
+        [
+            "Den gamla organisationen upphävs.",
+            "Ansvaret flyttas till nämnden enligt 4 kap.",
+            "Reglementet kompletteras.",
+        ],
+    ),
+    # a number after a colon belongs to the point when a later one follows the sequence
+    (
+        "Beslut 1. Rapporten godkänns. 2. Nämnderna medges 24 mnkr ur reserven: 3. Till förfogande enligt"
+        " bilaga. 3. Nämnderna medges 18 mnkr. Ärendet Text.",
+        [
+            "Rapporten godkänns.",
+            "Nämnderna medges 24 mnkr ur reserven: 3. Till förfogande enligt bilaga.",
+            "Nämnderna medges 18 mnkr.",
+        ],
+    ),
+    # lead-ins: text starts after the deciding verb, with or without att
+    ("Kommunstyrelsen föreslår kommunfullmäktige besluta att anta planen.\n", ["anta planen."]),
+    ("Nämnden beslutar fastställa taxan för 2024.\n", ["fastställa taxan för 2024."]),
+    (
+        "ARBETSUTSKOTTET BESLUTAR\n\natt godkänna rapporten\natt uppdra åt förvaltningen att återkomma.\n",
+        [
+            "godkänna rapporten",
+            "att uppdra åt förvaltningen att återkomma.",
+        ],
+    ),
+    (
+        "Beslut: Tillgänglighetsrådet tackar för informationen.\n\n§ 6 Övrigt",
+        ["Tillgänglighetsrådet tackar för informationen."],
+    ),
+    # news summary: the reservation sentence is not part of the decision
+    (
+        "Beslut i korthet\n\nBeslut\n\nKommunstyrelsen beslutar att avslå initiativet. S reserverar sig mot"
+        " beslutet.\n\nNästa rubrik",
+        ["avslå initiativet."],
+    ),
+    # a decision followed by its paragraphs
+    (
+        "Kommunstyrelsens förslag till beslut:\n\nKommunfullmäktige beslutar att bifalla begäran.\n\n"
+        "Utökningen finansieras genom lägre resultat.\n\nAnna Berg (SD) reserverade sig i kommunstyrelsen.",
+        ["bifalla begäran.", "Utökningen finansieras genom lägre resultat."],
+    ),
+    # numbers without a dot, the next agenda item after a gap is not a point
+    (
+        "Förslag till beslut\n1 Stadsdelsnämnden överlämnar tjänsteutlåtandet.\n2 Stadsdelsnämnden justerar"
+        " omedelbart.\n\n3 Svar på remiss om motion av Eva Berg (V).\n\nDnr 82-2013",
+        ["Stadsdelsnämnden överlämnar tjänsteutlåtandet.", "Stadsdelsnämnden justerar omedelbart."],
+    ),
+    # a flattened signature glued to the last point
+    (
+        "Förvaltningens förslag till beslut 1. Bokslutet godkänns. 2. Omedelbar justering av protokollet."
+        " Anna Á Berg Stadsdelsdirektör Sammanfattning I huvudsak uppnåddes målen.",
+        ["Bokslutet godkänns.", "Omedelbar justering av protokollet."],
+    ),
+    # sub-points of a point
+    (
+        "Kommunstyrelsen föreslår kommunfullmäktige besluta följande 1. Modellen godkänns. 2. Kommunstyrelsen"
+        " ges i uppdrag att 2.1 årligen utvärdera modellen 2.2 genomföra en översyn. Föredragande borgarrådet"
+        " Eva Berg anför följande.",
+        [
+            "Modellen godkänns.",
+            "Kommunstyrelsen ges i uppdrag att",
+            "årligen utvärdera modellen",
+            "genomföra en översyn.",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAUSES)
+def test_beslutssatser_clauses(recognizer: DecisionClauseRecognizer, text: str, expected: list[str]) -> None:
+    found = recognizer.find(text)
+    assert texts(found) == expected
+    for m in found:
+        assert text[m["start"] : m["end"]] == m["text"]
+
+
+# Prose, background, motions, procedure and bare headings hold no clauses.
+NOT_CLAUSES = [
+    "Förvaltningen föreslår att socialnämnden godkänner förvaltningens tjänsteutlåtande som svar på remissen.\n",
+    "Kommunstyrelsen beslutade den 13 juni 2018, § 118, att ge förvaltningen i uppdrag att utreda frågan.\n",
+    "I motionen föreslås att kommunfullmäktige beslutar\natt kommunen inför en regel\natt regeln utvärderas\n",
+    "Beslutsgång\nOrdföranden finner bifall till förvaltningens förslag.\n",
+    "Förslag till beslut\n\nSammanfattning\n\nText om ärendet.\n",
+    "Enligt kommunstyrelsens beslut 2018-02-19 ska motionen besvaras.\n",
+    "Ordforanden konstaterar att det finns ett forslag till beslut och det ar forvaltningens.\n",
+    "Kommunstyrelsen beslutar att kommunledningen ska samlas på torget\n\nPublicerad i går\n",
+]
+
+
+@pytest.mark.parametrize("text", NOT_CLAUSES)
+def test_beslutssatser_not_clauses(recognizer: DecisionClauseRecognizer, text: str) -> None:
+    assert recognizer.find(text) == []
+
+
+# (text, expected (kind, number, heading, organ) per clause)
+FIELDS = [
+    (
+        "Socialnämndens beslut\n1. Rapporten godkänns.\n2. Paragrafen justeras omedelbart.\n\nBakgrund\n",
+        [
+            ("beslut", 1, "Socialnämndens beslut", "Socialnämnden"),
+            ("beslut", 2, "Socialnämndens beslut", "Socialnämnden"),
+        ],
+    ),
+    # the heading decides over the lead-in
+    (
+        "Förslag till beslut\nNämnden beslutar att anta planen.\n\nSammanfattning\n",
+        [("förslag", None, "Förslag till beslut", None)],
+    ),
+    # a body's decision to propose is a proposal
+    (
+        "Beslut Förslag till kommunfullmäktige 1. Taxan fastställs. Sammanfattning Text.",
+        [("förslag", 1, "Beslut Förslag till kommunfullmäktige", None)],
+    ),
+    (
+        "Kommunstyrelsen föreslår kommunfullmäktige besluta att anta planen.\n",
+        [("förslag", None, "Kommunstyrelsen föreslår kommunfullmäktige besluta att", "Kommunstyrelsen")],
+    ),
+    (
+        "Bygg- och miljönämnden beslutar att anteckna rapporterna till protokollet.\n",
+        [("beslut", None, "Bygg- och miljönämnden beslutar att", "Bygg- och miljönämnden")],
+    ),
+    # a proposal lead-in inside a decision block turns what follows into a proposal
+    (
+        "Beslut\n\nSocialnämnden beslutar att fastställa målen.\n\nSocialnämnden föreslår att en plan tas fram."
+        "\n\nÄrendet\n",
+        [("beslut", None, "Beslut", None), ("förslag", None, "Beslut", None)],
+    ),
+    # a kallelse (recognised from its header) holds only proposals
+    (
+        "KALLELSE/FÖREDRAGNINGSLISTA\nKommunstyrelsen 2020-01-09\n\nKultur- och fritidsnämndens beslut\n"
+        "Kultur- och fritidsnämnden beslutar att anse förslaget besvarat.\n\nBakgrund\n",
+        [("förslag", None, "Kultur- och fritidsnämndens beslut", "Kultur- och fritidsnämnden")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FIELDS)
+def test_beslutssatser_fields(recognizer: DecisionClauseRecognizer, text: str, expected: list[tuple]) -> None:
+    found = recognizer.find(text)
+    assert [(m["kind"], m["number"], m["heading"], m["organ"]) for m in found] == expected
+
+
+# Where a block ends: next heading, next §, page furniture, a signature, a title after a gap.
+ENDS = [
+    ("Beslut\nRapporten godkänns.\n§ 12 Nästa ärende\nText.", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\nBeslutsunderlag\nTjänsteskrivelse.", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\nJusterandes sign Utdragsbestyrkande\n", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\nBeslutet skickas till:\nAkten", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\n\nPeter Berg   Eva Holm\n", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\n2 (4) Kommunfullmäktige\n", ["Rapporten godkänns."]),
+    ("Beslut\nRapporten godkänns.\nÄrendedokument\nLäs dokument (PDF)", ["Rapporten godkänns."]),
+    ("Beslut Rapporten godkänns. Ärendebeskrivning Ett förslag inkom.", ["Rapporten godkänns."]),
+    (
+        "Beslut Arbetsutskottet lämnar yttrande. Av en skrivelse framgår att remisstiden går ut.",
+        ["Arbetsutskottet lämnar yttrande."],
+    ),
+    (
+        "Beslut 1. Planen antas. 2. Planen gäller 2025 Kommunfullmäktige fattar det slutliga beslutet.",
+        [
+            "Planen antas.",
+            "Planen gäller 2025",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ENDS)
+def test_beslutssatser_block_ends(recognizer: DecisionClauseRecognizer, text: str, expected: list[str]) -> None:
+    assert texts(recognizer.find(text)) == expected
+
+
+def test_beslutssatser_many_blocks_in_order(recognizer: DecisionClauseRecognizer) -> None:
+    section = (
+        "§ {n}\nÄrende {n}\n\nBeslut\n1. Punkt ett i ärende {n}.\n2. Punkt två i ärende {n}.\n\nBakgrund\nText.\n\n"
+    )
+    text = "".join(section.format(n=n) for n in range(1, 41))
+    found = recognizer.find(text)
+    assert len(found) == 80
+    assert [m["number"] for m in found[:4]] == [1, 2, 1, 2]
+    assert found[-1]["text"] == "Punkt två i ärende 40."
+    assert all(a["end"] <= b["start"] for a, b in pairwise(found))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "Beslut\x00\n1.\x00 \x07",
+        "Beslut\n1. ",
+        "Förslag till beslut:",
+        "决定\n1. 批准报告。\n2. Решение принято.",
+        "att " * 50,
+        "§" * 100 + "Beslut" + "(" * 100,
+        "Beslut\n" + "1. " * 200,
+        "\ud83d\ude00 Beslut \u200b Förslag till beslut \u202e 1) \u00a0 2)",
+    ],
+)
+def test_beslutssatser_never_raises(recognizer: DecisionClauseRecognizer, text: str) -> None:
+    found = recognizer.find(text)
+    for m in found:
+        assert text[m["start"] : m["end"]] == m["text"]
+        assert m["text"] == m["text"].strip()
+
+
+def test_beslutssatser_five_megabytes(recognizer: DecisionClauseRecognizer) -> None:
+    block = "Socialnämndens beslut\n1. Rapporten godkänns.\n2. Paragrafen justeras.\n\nBakgrund\nText om ärendet. "
+    text = (block * (5_000_000 // len(block) + 1))[:5_000_000]
+    found = recognizer.find(text)
+    assert len(found) > 50_000
+    assert all(text[m["start"] : m["end"]] == m["text"] for m in found[:100])
+
+
+ADVERSARIAL = ["Beslut\n1. ", "Förslag till beslut ", "att ", "Socialnämnden beslutar att ", "- att ", "1. 2. 3. "]
+
+
+def _best(recognizer: DecisionClauseRecognizer, text: str, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        recognizer.find(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("fragment", ADVERSARIAL)
+def test_beslutssatser_linear_time(recognizer: DecisionClauseRecognizer, fragment: str) -> None:
+    small = _best(recognizer, fragment * 10_000, 3)
+    large = _best(recognizer, fragment * 100_000, 1)
+    ratio = large / max(small, 1e-3)
+    assert ratio < 25, f"{fragment!r}: 100k reps {large:.2f}s vs 10k {small:.2f}s (ratio {ratio:.1f})"
+
+
+def test_beslutssatser_cheaper_than_tokenizing(recognizer: DecisionClauseRecognizer, corpus: list[dict]) -> None:
+    text = "\n\n".join(d["text"] for d in corpus) * 3
+    nlp = spacy.blank("sv")
+    nlp.max_length = len(text) + 1
+    tokenize = min(_timed(lambda: nlp.make_doc(text)) for _ in range(2))
+    find = min(_timed(lambda: recognizer.find(text)) for _ in range(2))
+    assert find < tokenize / 3, f"find {find:.3f}s vs tokenizer {tokenize:.3f}s"
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def test_beslutssatser_data_round_trip(recognizer: DecisionClauseRecognizer) -> None:
+    text = CLAUSES[0][0]
+    copy = DecisionClauseRecognizer(spacy.blank("sv"), "copy", spans_key="beslutssatser")
+    copy.from_bytes(recognizer.to_bytes())
+    assert copy.find(text) == recognizer.find(text)
+
+
+def test_beslutssatser_in_record() -> None:
+    record = kommunnlp.extract("Socialnämndens beslut\n1. Rapporten godkänns.\n\nBakgrund\nText.")
+    assert [(b.text, b.kind.value, b.number, b.organ) for b in record.beslutssatser] == [
+        ("Rapporten godkänns.", "beslut", 1, "Socialnämnden")
+    ]
