@@ -129,6 +129,12 @@ CLAUSES = [
         " Anna Á Berg Stadsdelsdirektör Sammanfattning I huvudsak uppnåddes målen.",
         ["Bokslutet godkänns.", "Omedelbar justering av protokollet."],
     ),
+    # a flattened table: the heading names the subject of the decision verb
+    (
+        "KLU 62 Information om Aktiva Arvika Utskottets beslut tar del av informationen och lägger den till"
+        " handlingarna.\nKLU 63 Nästa ärende",
+        ["tar del av informationen och lägger den till handlingarna."],
+    ),
     # sub-points of a point
     (
         "Kommunstyrelsen föreslår kommunfullmäktige besluta följande 1. Modellen godkänns. 2. Kommunstyrelsen"
@@ -160,6 +166,8 @@ NOT_CLAUSES = [
     "Beslutsgång\nOrdföranden finner bifall till förvaltningens förslag.\n",
     "Förslag till beslut\n\nSammanfattning\n\nText om ärendet.\n",
     "Enligt kommunstyrelsens beslut 2018-02-19 ska motionen besvaras.\n",
+    "Det framgick av Kommunstyrelsens beslut gäller från årsskiftet.\n",
+    "Planen följer enligt Socialnämndens beslut tar förvaltningen fram en plan.\n",
     "Ordforanden konstaterar att det finns ett forslag till beslut och det ar forvaltningens.\n",
     "Kommunstyrelsen beslutar att kommunledningen ska samlas på torget\n\nPublicerad i går\n",
 ]

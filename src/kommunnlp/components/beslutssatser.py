@@ -43,6 +43,12 @@ _NAME = re.compile(r"[A-ZÅÄÖÁÉ][\w'&@|-]*")
 _INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})(?:([.)])(?=\s+\S)|(?=\s+[A-ZÅÄÖ]))")
 _INLINE_BULLET = re.compile(r"(?<=\s)[-•\uf0b7\u2022](?=\s+\S)")
 _LAST_WORD = re.compile(r"(\S+)\s+$")
+_POINT_BEFORE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s*$")
+_CAPITAL_AHEAD = re.compile(r"\s+[A-ZÅÄÖ]")
+_POINT_AHEAD = re.compile(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])")
+_REFERENCE_AHEAD = re.compile(r"\d{1,4}/\d{4}\s+")
+_NEXT_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"(\S+)\s+$")
 # Words after which a number is a reference, not a point ("ärende nr 2", "kap 5").
 _NOT_POINT_WORDS = {
     "nr",
@@ -183,7 +189,6 @@ class DecisionClauseRecognizer(RuleComponent):
         organ = lead.get("organ", r"(?!)")
         self._organ_re = re.compile(_sv(organ))
         self._inner_organ_re = re.compile(_sv(lead.get("inner_organ", "(?!)")))
-        self._organ_src = organ
         groups: list[str] = []
         self._lead_kinds: list[tuple[str, str, bool]] = []
         for i, item in enumerate(lead.get("start", [])):
@@ -203,6 +208,9 @@ class DecisionClauseRecognizer(RuleComponent):
         self._role_re = re.compile(rf"^{_sv(doc.get('roles', '(?!)'))}$")
         self._anaphora = {fold(w) for w in doc.get("anaphora", [])}
         self._not_clause_re = re.compile(rf"(?:{_alt(doc.get('not_clause_start', []))})")
+        self._reference_words = {fold(w) for w in doc.get("reference_words", [])}
+        self._subordinators = {fold(w) for w in doc.get("subordinators", [])}
+        self._not_verbs = {fold(w) for w in doc.get("not_verbs", [])}
 
     # -- finding -------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -240,9 +248,7 @@ class DecisionClauseRecognizer(RuleComponent):
             ch = text[s]
             if ch.isalpha() and not _cap(text, s):
                 continue
-            if ch == "§" and not (
-                self._at_line_start(text, s) or re.match(r"\s+[A-ZÅÄÖ]", text[m.end() : m.end() + 3])
-            ):
+            if ch == "§" and not (self._at_line_start(text, s) or _CAPITAL_AHEAD.match(text, m.end(), m.end() + 3)):
                 continue
             if ch.isdigit() and not self._at_line_start(text, s) and s > 0 and text[s - 1] not in " \t":
                 continue
@@ -268,7 +274,7 @@ class DecisionClauseRecognizer(RuleComponent):
             if not _cap(text, os_):
                 continue
             before = folded[max(0, os_ - 6) : os_].split()
-            if before and before[-1] in {"att", "om", "nar", "da", "som", "hur"}:
+            if before and before[-1] in self._subordinators:
                 continue
             group = m.lastgroup or ""
             kind, inner_only = next(((k, i) for g, k, i in self._lead_kinds if g == group), ("beslut", False))
@@ -309,15 +315,32 @@ class DecisionClauseRecognizer(RuleComponent):
             return None if ch.isalpha() or ch in ".,;" else i
         if ch.isdigit():
             tail = text[i : i + 12]
-            if re.match(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])", tail):
+            if _POINT_AHEAD.match(tail):
                 return i
-            ref = re.match(r"\d{1,4}/\d{4}\s+", tail)
+            ref = _REFERENCE_AHEAD.match(tail)
             if ref and not strict:
                 return i + ref.end()
             return None
         if colon and not strict:
             return i
         return None
+
+    def _subject_follows(self, text: str, folded: str, hstart: int, e: int) -> int | None:
+        """``Utskottets beslut tar del av ...``: the heading names the subject of a decision verb.
+
+        Flattened tables glue the decision to its heading; prose (``enligt Nämndens beslut är``)
+        is told apart by the word before the heading and the word after it.
+        """
+        prev = _LAST_WORD.search(text, max(0, hstart - 30), hstart)
+        if prev is not None and prev.group(1)[:1].islower():
+            return None
+        i = e
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        word = _NEXT_WORD.match(folded, i)
+        if word is None or i == e or not word.group(0).endswith("r") or word.group(0) in self._not_verbs:
+            return None
+        return i
 
     def _blocks(self, text: str, folded: str, ends: list[int], leads: list[_LeadIn]) -> list[_Block]:
         heads: list[_Block] = []
@@ -335,11 +358,11 @@ class DecisionClauseRecognizer(RuleComponent):
             if not is_forslag and gm is None and not _cap(text, s):
                 continue
             before = text[max(0, hstart - 8) : hstart]
-            if re.search(r"(?:^|\s)\d{1,2}[.)]\s*$", before) and not self._at_line_start(
-                text, hstart - len(before.lstrip())
-            ):
+            if _POINT_BEFORE.search(before) and not self._at_line_start(text, hstart - len(before.lstrip())):
                 continue
             content = self._heading_follows(text, e)
+            if content is None and gm is not None:
+                content = self._subject_follows(text, folded, gm[0], e)
             if content is None:
                 continue
             organ = None
@@ -616,7 +639,7 @@ class DecisionClauseRecognizer(RuleComponent):
         if prev and prev not in ".:;!?" and n != 1:
             return False
         word = _LAST_WORD.search(seg, max(0, pos - 30), pos)
-        return word is None or fold(word.group(1)) not in _NOT_POINT_WORDS
+        return word is None or fold(word.group(1)) not in self._reference_words
 
     @staticmethod
     def _after(seg: str, pos: int) -> str:
