@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -47,11 +46,13 @@ _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
 _AGENDA_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)]?[ \t]*$")
 _LOOKBACK = 160
-_TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
+_TRIGGER_REACH = 80
+_NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)  # how far before a lower-case long form a trigger word still supports it
 
 
-@dataclass
-class _Found:
+class _Found(NamedTuple):
+    """A candidate; a tuple of plain values, so the garbage collector need not track thousands."""
+
     start: int
     end: int
     name: str
@@ -81,7 +82,8 @@ class ProgrammeRecognizer(RuleComponent):
         self._gazetteer_names = {_key(e["name"]) for e in self._entries}
         self._prepositions = {fold(w) for w in vocab.get("prepositions", [])}
         self._stops = {fold(w) for w in vocab.get("name_stops", [])}
-        self._som_verbs = {fold(w) for w in vocab.get("som_verbs", [])}
+        self._verbs = {fold(w) for w in vocab.get("verbs", [])}
+        self._inflections = {_skeleton(w) for w in vocab.get("inflections", [])}
         self._function_words = {fold(w) for w in vocab.get("function_words", [])}
 
         # One automaton over the skeleton for trigger words, compound endings and the gazetteer.
@@ -130,16 +132,25 @@ class ProgrammeRecognizer(RuleComponent):
     # 1a. ``Long form (ACR)``
     def _find_definitions(self, text: str, folded: str, trigger_ends: list[int]) -> list[_Found]:
         out: list[_Found] = []
+        # The long form depends only on the window before the paren: repeated text is fitted once.
+        memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
         for m in _PAREN.finditer(text):
             acr = m.group(1).strip()
             if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
                 continue
-            long_span = self._long_form(text, folded, m.start(), acr)
-            if long_span is None:
+            paren = m.start()
+            key = (text[max(0, paren - _LOOKBACK) : paren], acr)
+            if key not in memo:
+                span = self._long_form(text, folded, paren, acr)
+                memo[key] = None
+                if span is not None:
+                    excluded = self._excluded(collapse_ws(text[span[0] : span[1]]))
+                    memo[key] = (span[0] - paren, span[1] - paren, excluded)
+            if memo[key] is None or memo[key][2]:
                 continue
-            start, end = long_span
+            start, end = paren + memo[key][0], paren + memo[key][1]
             name = collapse_ws(text[start:end])
-            if self._excluded(name) or not self._supported(text, start, name, acr, trigger_ends):
+            if not self._supported(text, start, name, acr, trigger_ends):
                 continue
             out.append(_Found(start, end, name, acr, 0))
             a_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
@@ -191,15 +202,19 @@ class ProgrammeRecognizer(RuleComponent):
         if self._automaton is None:
             return out, trigger_ends
         n = len(text)
+        memo: dict[str, _Found | None] = {}  # trigger names by the text that follows the trigger
         for end_idx, (length, payload) in self._automaton.iter(skel):
             start, end = end_idx - length + 1, end_idx + 1
-            if end < n and skel[end].isalnum():
+            inflected = end < n and skel[end].isalnum()
+            if inflected and not (any(kind == "name" for kind, _ in payload) and self._inflected(skel, end)):
                 continue
             left_is_word = start > 0 and skel[start - 1].isalnum()
             for kind, ref in payload:
+                if inflected and kind != "name":
+                    continue
                 if kind == "trigger" and not left_is_word:
                     trigger_ends.append(end)
-                    hit = self._name_after(text, folded, end)
+                    hit = self._name_after_memo(text, folded, end, memo)
                 elif kind == "ending" and left_is_word:
                     hit = self._compound(text, folded, start, end)
                 elif kind in ("name", "acronym") and not left_is_word:
@@ -209,6 +224,25 @@ class ProgrammeRecognizer(RuleComponent):
                 if hit is not None:
                     out.append(hit)
         return out, trigger_ends
+
+    def _inflected(self, skel: str, end: int) -> bool:
+        """A Swedish ending after a gazetteer name (``Barnahuset``) leaves it that name."""
+        word_end = end
+        while word_end < len(skel) and word_end - end < 4 and skel[word_end].isalnum():
+            word_end += 1
+        at_boundary = word_end == len(skel) or not skel[word_end].isalnum()
+        return at_boundary and skel[end:word_end] in self._inflections
+
+    def _name_after_memo(self, text: str, folded: str, pos: int, memo: dict[str, _Found | None]) -> _Found | None:
+        """``_name_after``, computed once for each distinct stretch of text after a trigger."""
+        key = text[pos : pos + _NAME_REACH]
+        if key in memo:
+            hit = memo[key]
+            return None if hit is None else hit._replace(start=hit.start + pos, end=hit.end + pos)
+        hit = self._name_after(text, folded, pos)
+        if hit is None or hit.end - pos < _NAME_REACH:  # a longer name is not decided by the key
+            memo[key] = None if hit is None else hit._replace(start=hit.start - pos, end=hit.end - pos)
+        return hit
 
     def _name_after(self, text: str, folded: str, pos: int) -> _Found | None:
         """The proper name that follows a trigger word (``projektet Barnets Rum``)."""
@@ -229,9 +263,9 @@ class ProgrammeRecognizer(RuleComponent):
             if key == "som":
                 # ``UK som marknad`` is a name, ``Trefas som startade`` is not.
                 after = _next_word(text, word.end())
-                if after is None or fold(after.group()) in self._som_verbs | self._stops:
+                if after is None or fold(after.group()) in self._verbs or fold(after.group()) in self._stops:
                     break
-            elif key in self._stops:
+            elif key in self._stops or key in self._verbs or key[0].isdigit():
                 break
             spans.append(word.span())
             word = _next_word(text, word.end())
@@ -335,15 +369,16 @@ class ProgrammeRecognizer(RuleComponent):
         # A gazetteer long form and its acronym in the same document are one programme.
         gaz_long = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
         acronyms_seen = {f.acronym for f in found if f.acronym}
-        for f in found:
-            acr = gaz_long.get(_key(f.name))
-            if f.rank == 4 and acr in acronyms_seen and acr not in by_acronym:
-                by_acronym[acr] = (f.name, acr)
+        for name in {f.name for f in found if f.rank == 4}:
+            acr = gaz_long.get(_key(name))
+            if acr in acronyms_seen and acr not in by_acronym:
+                by_acronym[acr] = (name, acr)
         # Every occurrence of every found surface is a mention.
         surfaces = acronyms_seen | {text[f.start : f.end] for f in found}
         found = found + _occurrences(text, skel, surfaces)
         # Spellings of one name (case, OCR damage) take the first one's name and acronym.
         by_name: dict[str, tuple[str, str | None]] = {_skeleton(collapse_ws(n)): (n, a) for n, a in by_acronym.values()}
+        skeletons: dict[str, str] = {}
         mentions: list[dict[str, Any]] = []
         last_end = -1
         for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start), f.rank)):
@@ -355,7 +390,9 @@ class ProgrammeRecognizer(RuleComponent):
             elif f.acronym in by_acronym:
                 name, acr = by_acronym[f.acronym]
             else:
-                name, acr = by_name.setdefault(_skeleton(f.name), (f.name, f.acronym))
+                if f.name not in skeletons:
+                    skeletons[f.name] = _skeleton(f.name)
+                name, acr = by_name.setdefault(skeletons[f.name], (f.name, f.acronym))
             mentions.append({"text": surface, "start": f.start, "end": f.end, "name": name, "acronym": acr})
             last_end = f.end
         return mentions
@@ -469,20 +506,20 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     for surface in surfaces:
         key = _skeleton(surface)
         if len(key) >= 2:
-            auto.add_word(key, (len(key), surface))
+            upper = surface.translate(_OCR_I) if surface.isupper() else None
+            auto.add_word(key, (len(key), collapse_ws(surface), upper, surface[:1].isupper()))
     if not len(auto):
         return []
     auto.make_automaton()
     out: list[_Found] = []
     n = len(text)
-    for end_idx, (length, surface) in auto.iter(skel):
+    for end_idx, (length, name, upper, capitalised) in auto.iter(skel):
         start, end = end_idx - length + 1, end_idx + 1
         if (start > 0 and skel[start - 1].isalnum()) or (end < n and skel[end].isalnum()):
             continue
-        written = text[start:end]
-        if (surface.isupper() and written.translate(_OCR_I) != surface.translate(_OCR_I)) or (
-            surface[:1].isupper() and not written[:1].isupper()
-        ):
+        if upper is not None and text[start:end].translate(_OCR_I) != upper:
             continue
-        out.append(_Found(start, end, collapse_ws(surface), None, 5))
+        if capitalised and not text[start].isupper():
+            continue
+        out.append(_Found(start, end, name, None, 5))
     return out
