@@ -65,6 +65,7 @@ def make_learned(
     add_persons: bool,
     rules_win: bool,
     max_person_gap: int,
+    rule_exclusions: bool,
 ) -> Any:
     from .components.learned import LearnedMerger
 
@@ -79,6 +80,7 @@ def make_learned(
         add_persons=add_persons,
         rules_win=rules_win,
         max_person_gap=max_person_gap,
+        rule_exclusions=rule_exclusions,
     )
 
 
@@ -94,6 +96,7 @@ MERGERS: dict[str, dict[str, Any]] = {
         "add_persons": True,
         "rules_win": True,
         "max_person_gap": 3,
+        "rule_exclusions": True,
     },
 }
 

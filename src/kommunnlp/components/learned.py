@@ -5,20 +5,22 @@ precise where a form is fixed, so they win every conflict: a model programme ove
 programme is dropped, and a party mention that already has a person keeps it. What the model
 adds is what the rules did not find:
 
-- programmes: each model ``PROGRAMME`` span that no rule mention overlaps, named by its long form
+- programmes: each model ``PROGRAMME`` span that no rule mention overlaps, that is a proper name
+  (capitalised, an acronym or quoted; not ending in a function word) and that neither the
+  programme rules' exclusions nor the party rules' persons claim, named by its long form
   where the document defines one (``Mentorer i våldsprevention (MVP)``), so an acronym used alone
   later names the same programme;
 - persons: a party mention without a ``person`` takes the model ``PERSON`` span that ends right
   before its marker (``Anna Ek (S)``, ``Anna Ek, S``).
 
-Settings are plain config values; the word list of things that are never programmes (statutory
-services, see the annotation guidelines) is a data file in ``kommunnlp/data/learned/``.
+Settings are plain config values; the word lists (things that are never programmes, function
+words) are data files in ``kommunnlp/data/learned/``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,7 @@ class LearnedMerger:
         add_persons: bool = True,
         rules_win: bool = True,
         max_person_gap: int = 3,
+        rule_exclusions: bool = True,
     ) -> None:
         install_extensions()
         if source not in ("ents", "spans"):
@@ -69,11 +72,39 @@ class LearnedMerger:
         self.add_persons = add_persons
         self.rules_win = rules_win
         self.max_person_gap = max_person_gap
+        self.rule_exclusions = rule_exclusions
+        self._nlp = nlp
         self.data: dict[str, Any] = load_package_data(self.data_dir)
         self._compile()
 
     def _compile(self) -> None:
         self._exclude = {fold(w) for w in self.data.get("not_programmes", [])}
+        self._function_words = {fold(w) for w in self.data.get("function_words", [])}
+
+    def _proper_name(self, text: str, start: int, written: str) -> bool:
+        """The guidelines' test of a programme name: capitalised, an acronym or quoted, and (being a
+        name) neither a function word alone nor ending in one (``Unga vuxna på`` is cut short)."""
+        words = written.split()
+        if fold(words[-1]) in self._function_words:
+            return False
+        quoted = start > 0 and text[start - 1] in "\"'”“«"
+        return written[0].isupper() or written[0].isdigit() or quoted
+
+    def _rule_veto(self) -> Callable[[str], bool] | None:
+        """The programme rules' own judgement of what is never a programme (units, laws, file
+        formats ...), where the pipeline has that component: its excluded acronyms (data) and its
+        head-word check."""
+        if not self.rule_exclusions or "kommunnlp_programmes" not in self._nlp.pipe_names:
+            return None
+        rules = self._nlp.get_pipe("kommunnlp_programmes")
+        exclusions = getattr(rules, "data", {}).get("exclusions", {})
+        acronyms = set(exclusions.get("acronyms", [])) if isinstance(exclusions, dict) else set()
+        check = getattr(rules, "excluded", None) or getattr(rules, "_excluded", None)
+
+        def veto(name: str) -> bool:
+            return name in acronyms or (check is not None and bool(check(name)))
+
+        return veto
 
     # -- the model's spans -------------------------------------------------------------------
     def _model_spans(self, doc: Doc, label: str) -> list[Span]:
@@ -111,11 +142,18 @@ class LearnedMerger:
             return None
         rules = get_mentions(doc, "programmes")
         text = doc.text
+        veto = self._rule_veto()
+        # A name the party rules tie to a party is a person, not a programme.
+        persons = {fold(m["person"]) for m in get_mentions(doc, "parties") if m.get("person")}
         candidates: list[tuple[int, int]] = []
         for span in model:
             start, end = self._trim(doc, span)
             written = collapse_ws(text[start:end])
             if len(written) < 2 or not any(c.isalpha() for c in written) or fold(written) in self._exclude:
+                continue
+            if not self._proper_name(text, start, written) or fold(written) in persons:
+                continue
+            if veto is not None and veto(written):
                 continue
             candidates.append((start, end))
         if self.rules_win:
