@@ -129,6 +129,33 @@ CLAUSES = [
         " Anna Á Berg Stadsdelsdirektör Sammanfattning I huvudsak uppnåddes målen.",
         ["Bokslutet godkänns.", "Omedelbar justering av protokollet."],
     ),
+    # a lead-in pointing to a proposal introduces the points; letters mark sub-points
+    (
+        "Beslut\nKommunstyrelsen beslutar i enlighet med arbetsutskottets förslag:\n1. Följande gäller:\n"
+        "a) Planen antas.\nb) Taxan höjs.\n2. Paragrafen justeras.\n\nÄrendet\nText.",
+        ["Följande gäller:", "Planen antas.", "Taxan höjs.", "Paragrafen justeras."],
+    ),
+    # a second lead-in in the block, each followed by att-points after a gap
+    (
+        "Förslag till beslut\nKommunstyrelsen föreslår att kommunfullmäktige beslutar\natt godkänna avtalet\n\n"
+        "Kommunstyrelsen beslutar för egen del\n\natt uppdra åt kommundirektören att teckna avtalet\n\n"
+        "Beskrivning av ärendet\nText",
+        ["att godkänna avtalet", "att uppdra åt kommundirektören att teckna avtalet"],
+    ),
+    # a short att-line is not wrapped: a body's proposal heading on the next line starts a block
+    (
+        "Kommunstyrelsens beslut\nKommunstyrelsen föreslår kommunfullmäktige besluta\natt godkänna"
+        " årsredovisningen\nArbetsutskottets förslag\nArbetsutskottet föreslår kommunstyrelsen besluta"
+        " enligt ovan.\nBakgrund\nText.",
+        ["att godkänna årsredovisningen", "Arbetsutskottet föreslår kommunstyrelsen besluta enligt ovan."],
+    ),
+    (
+        "BESLUT\nNämnden beslutar att avslå ansökan.\nNämnden beslutar vidare att ärendet ska återkomma.\n\nMOTIVERING\n",
+        [
+            "avslå ansökan.",
+            "ärendet ska återkomma.",
+        ],
+    ),
     # a flattened table: the heading names the subject of the decision verb
     (
         "KLU 62 Information om Aktiva Arvika Utskottets beslut tar del av informationen och lägger den till"

@@ -47,6 +47,10 @@ _POINT_BEFORE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s*$")
 _CAPITAL_AHEAD = re.compile(r"\s+[A-ZÅÄÖ]")
 _POINT_AHEAD = re.compile(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])")
 _REFERENCE_AHEAD = re.compile(r"\d{1,4}/\d{4}\s+")
+_LETTER_ITEM = re.compile(r"[a-zåäö][.)]\s+(?=\S)")
+# A line shorter than this that ends without punctuation was not wrapped: it ends its point.
+_WRAPPED_LINE = 45
+_LINE_END = re.compile(r"[ \t]*(?::|\r?\n|$)")
 _NEXT_WORD = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"(\S+)\s+$")
 # Words after which a number is a reference, not a point ("ärende nr 2", "kap 5").
@@ -157,8 +161,9 @@ class _Unit:
     start: int
     end: int
     number: int | None = None
-    marker: str | None = None  # "number" | "bullet" | "att"
+    marker: str | None = None  # "number" | "bullet" | "att" | "page"
     blank_before: bool = False
+    body: int = 0  # where the text after the marker begins
 
 
 @dataclass
@@ -183,7 +188,12 @@ class DecisionClauseRecognizer(RuleComponent):
         doc = self.data.get("document", {})
         forslag = headings.get("forslag", [])
         beslut = headings.get("beslut", [])
-        self._heading_re = re.compile(rf"{_LB}(?:(?P<f>{_alt(forslag)})|(?P<b>{_alt(beslut)}))\b") if forslag else None
+        line = headings.get("forslag_line", []) or ["(?!)"]
+        self._heading_re = (
+            re.compile(rf"{_LB}(?:(?P<f>{_alt(forslag)})|(?P<fl>{_alt(line)})|(?P<b>{_alt(beslut)}))\b")
+            if forslag
+            else None
+        )
         genitive = _sv(headings.get("genitive_organ", r"(?!)"))
         self._genitive_re = re.compile(genitive)
         organ = lead.get("organ", r"(?!)")
@@ -349,7 +359,9 @@ class DecisionClauseRecognizer(RuleComponent):
             s, e = m.start(), m.end()
             gm = _back_match(self._genitive_re, folded, s)
             hstart = gm[0] if gm else s
-            is_forslag = m.group("f") is not None
+            is_forslag = m.group("b") is None
+            if m.group("fl") is not None and (gm is None or not _LINE_END.match(text, e)):
+                continue
             tail_upper = (
                 is_forslag and any(c.isupper() for c in text[e - 20 : e] if c.isalpha()) and " till " in folded[s:e]
             )
@@ -415,6 +427,7 @@ class DecisionClauseRecognizer(RuleComponent):
     def _units(self, text: str, block: _Block, flat: bool) -> list[_Unit]:
         units: list[_Unit] = []
         pos = block.content
+        prev_line = 0
         blank = False
         first = True
         while pos < block.end:
@@ -435,31 +448,37 @@ class DecisionClauseRecognizer(RuleComponent):
                 units.append(_Unit(a, b, blank_before=True, marker="page"))
                 break
             line = text[a:b]
-            number, marker = self._line_marker(line)
+            number, marker, offset = self._line_marker(line)
             prev = units[-1] if units else None
             if prev is not None and marker is None:
-                prev_text = text[prev.start : prev.end]
-                cont = line[0].islower() or (not blank and prev_text[-1] not in _TERMINAL)
-                if cont:
+                # A wrapped line continues its point: it starts in lower case, or follows a long
+                # line that ended without punctuation.
+                wrapped = not blank and text[prev.end - 1] not in _TERMINAL and prev_line >= _WRAPPED_LINE
+                if line[0].islower() or wrapped:
                     prev.end = b
+                    prev_line = b - a
                     blank = False
                     continue
-            units.append(_Unit(a, b, number, marker, blank))
+            prev_line = b - a
+            units.append(_Unit(a, b, number, marker, blank, a + offset))
             first = False
             blank = False
         return units
 
     @staticmethod
-    def _line_marker(line: str) -> tuple[int | None, str | None]:
-        """The point marker opening a line: a number, a bullet or ``att``."""
+    def _line_marker(line: str) -> tuple[int | None, str | None, int]:
+        """The point marker opening a line (a number, a bullet, a letter or ``att``) and its length."""
         m = _LINE_NUMBER.match(line)
         if m and m.end() < len(line):
-            return int(m.group(1)), "number"
+            return int(m.group(1)), "number", m.end()
         if line[0] in _BULLETS and len(line) > 1 and line[1] in " \t":
-            return None, "bullet"
+            return None, "bullet", 2
+        m = _LETTER_ITEM.match(line)
+        if m:
+            return None, "bullet", m.end()
         if line.startswith(("att ", "att\t")):
-            return None, "att"
-        return None, None
+            return None, "att", 0
+        return None, None, 0
 
     def _segment(self, text: str, folded: str, block: _Block, inner: list[_LeadIn], flat: bool) -> list[dict[str, Any]]:
         units = self._units(text, block, flat)
@@ -467,39 +486,31 @@ class DecisionClauseRecognizer(RuleComponent):
         expected = 1
         kind = block.kind
         prev_blank_ok = False
+        prev_intro = False  # the previous unit introduces points (a colon, or a bare lead-in)
+        lead_at = {li.start for li in inner}
         for idx, u in enumerate(units):
             if u.marker == "page":
                 break
+            opens_with_lead = u.start in lead_at
             if idx > 0:
-                prev_end_char = text[units[idx - 1].end - 1]
+                gap_ok = not u.blank_before or prev_blank_ok or prev_intro
                 if u.marker == "number":
-                    if u.number not in (expected, expected + 1) or (
-                        u.blank_before and not prev_blank_ok and prev_end_char != ":"
-                    ):
+                    if u.number not in (expected, expected + 1) or not gap_ok:
                         break
                 elif u.marker in ("bullet", "att"):
-                    if (
-                        u.blank_before
-                        and not prev_blank_ok
-                        and prev_end_char != ":"
-                        and units[idx - 1].marker is None
-                        and idx > 1
-                    ):
+                    if not gap_ok and idx > 1 and units[idx - 1].marker is None:
                         break
-                else:
+                elif not opens_with_lead:
                     body = text[u.start : u.end]
                     if body[-1] not in _TERMINAL or self._looks_like_signature(body):
                         break
             prev_blank_ok = u.blank_before or idx == 0
-            start = u.start
+            prev_intro = text[u.end - 1] == ":" or (
+                opens_with_lead and any(li.start == u.start and li.end >= u.end for li in inner)
+            )
+            start = u.body
             if u.marker == "number":
-                m = _LINE_NUMBER.match(text, u.start, u.end)
-                start = m.end() if m else u.start
                 expected = (u.number or 0) + 1
-            elif u.marker == "bullet":
-                start = u.start + 1
-                while start < u.end and text[start] in " \t":
-                    start += 1
             number = u.number if u.marker == "number" else None
             for s, e, n, marker in self._split_inline(text, start, u.end, number, expected, flat):
                 if n is not None and marker == "number":
@@ -534,6 +545,8 @@ class DecisionClauseRecognizer(RuleComponent):
                 clauses = clauses[:1]
         out: list[dict[str, Any]] = []
         for i, (s, e, n, k) in enumerate(clauses):
+            while s < e and text[s].isspace():
+                s += 1
             e = self._rstrip(text, s, e)
             if e <= s:
                 continue
