@@ -67,6 +67,8 @@ FORMATS = [
     ("INNEHÅLL 1 Dnr 00010/2018 Aktuella personalfrågor", ["00010/2018"]),
     ("Dnr G 255/81, om parkering", ["G 255/81"]),
     ("Lund, Dnr KS 2016/1193 Kultur- och fritidsnämnden", ["KS 2016/1193"]),
+    ("Svar på remiss Ks 2019/123 om taxor", ["Ks 2019/123"]),
+    ("Enligt Nr 2019/12 i förteckningen", ["2019/12"]),
 ]
 
 
@@ -230,5 +232,5 @@ def best_time(dnr: DnrRecognizer, text: str, repeats: int) -> float:
 @pytest.mark.parametrize("fragment", ["Dnr KS 2018/906 ", "KS 2018/ Dnr: 1.7.1-", "Dnr 12/30 1/", "2018/2018/2018 "])
 def test_dnr_linear_time(dnr: DnrRecognizer, fragment: str) -> None:
     small = best_time(dnr, fragment * 10_000, repeats=3)
-    large = best_time(dnr, fragment * 100_000, repeats=1)
+    large = best_time(dnr, fragment * 100_000, repeats=2)
     assert large / max(small, 1e-3) < 25, (fragment, small, large)

@@ -96,12 +96,12 @@ class DateRecognizer(RuleComponent):
         conn = "|".join(
             re.escape(fold(c)).replace(r"\ ", r"\s*") for c in settings.get("range_connectors", ["-", "och"])
         )
-        # Textual day: [weekday[en]] [den] D [- D] month [year]; `den 30november` has no space.
+        # Textual day: [weekday[en]] [den] D [- D] month [year] on one line; `den 30november` has no space.
         self._day = re.compile(
             rf"(?<![\w.,:/-])(?:(?P<wd>(?:{wd_alt})(?:en|ens)?)[ \t,]+)?(?:den\s+)?"
             rf"(?P<d1>[0-3]?[0-9])(?::[ae])?"
-            rf"(?:\s*(?:{conn})\s*(?:den\s+)?(?P<d2>[0-3]?[0-9])(?::[ae])?)?"
-            rf"\s*(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
+            rf"(?:[ \t]*(?:{conn})[ \t]*(?:den\s+)?(?P<d2>[0-3]?[0-9])(?::[ae])?)?"
+            rf"[ \t]*(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
             rf"(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
         )
         self._month = re.compile(

@@ -63,6 +63,7 @@ _ISO_DATE = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])")
 _YEAR_COLON = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9]):(?=[0-9])")
 _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
+_TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
 
 
 def _label_pattern(label: str) -> str:
@@ -134,7 +135,8 @@ class DnrRecognizer(RuleComponent):
         self._bad_series = {s.upper() for s in excl.get("series", [])}
         self._bad_suffixes = tuple(s.upper() for s in excl.get("series_suffixes", []))
         self._bad_before = {fold(w) for w in excl.get("preceding_words", [])}
-        alternatives = sorted({_label_pattern(label) for label in labels}, key=len, reverse=True)
+        self._consonant_words = {w.lower() for w in excl.get("consonant_words", [])}
+        alternatives = sorted({_label_pattern(label) for label in labels}, key=lambda p: (-len(p), p))
         if alternatives:
             self._label = re.compile(
                 rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?:[ .]*nr)?(?![a-z0-9])[\s.:;,]{{0,8}}"
@@ -166,7 +168,12 @@ class DnrRecognizer(RuleComponent):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
         for m in _BARE.finditer(text):
             if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
-                cands.append(_Candidate(m.start(), m.end(), None, 2))
+                # `Ks 2019/123`: a title-case series without a vowel belongs to the number.
+                t = _TITLE_SERIES.search(text, max(0, m.start() - 6), m.start())
+                if t and t.group(1).lower() not in self._consonant_words:
+                    cands.append(_Candidate(t.start(), m.end(), t.group(1), 2))
+                else:
+                    cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
         accepted = self._resolve(accepted + self._listed(text, folded, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
