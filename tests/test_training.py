@@ -249,8 +249,16 @@ def _pipeline(text: str, marked: list[str], label: str, **settings: Any) -> Lang
             ["Ljusglimten", "Ljusglimten"],
             [("Ljusglimten", None)],
         ),
-        # Statutory services are never programmes.
+        # Statutory services are never programmes; neither are units the programme rules exclude.
         ("Placering på HVB beviljas.", ["HVB"], []),
+        ("Ärendet bereds av Socialförvaltningen.", ["Socialförvaltningen"], []),
+        # Not a proper name: lower case, or cut short before a function word.
+        ("Nämnden beslutar att godkänna.", ["att"], []),
+        ("Projektet Unga vuxna på Härbärge startar.", ["Unga vuxna på"], []),
+        # A quoted name may start in lower case.
+        ('Rapport om "lugna gatan" i centrum.', ["lugna gatan"], [("lugna gatan", None)]),
+        # A name the party rules tie to a party is a person.
+        ("Motion från Anna Berg (S). Anna Berg yrkar bifall.", ["Anna Berg", "Anna Berg"], []),
         # Punctuation at the edges is trimmed.
         ("Rapport om Ljusglimten, delrapport 2.", ["Ljusglimten,"], [("Ljusglimten", None)]),
     ],
