@@ -197,6 +197,8 @@ NOT_CLAUSES = [
     "Planen följer enligt Socialnämndens beslut tar förvaltningen fram en plan.\n",
     "Ordforanden konstaterar att det finns ett forslag till beslut och det ar forvaltningens.\n",
     "Kommunstyrelsen beslutar att kommunledningen ska samlas på torget\n\nPublicerad i går\n",
+    "Dagordning\n4. Beslut\n5. Övrigt\n6. Avslutning\n",
+    "Innehåll\nFörslag till beslut 3\nBakgrund 4\n",
 ]
 
 

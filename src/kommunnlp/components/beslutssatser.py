@@ -492,6 +492,8 @@ class DecisionClauseRecognizer(RuleComponent):
             if u.marker == "page":
                 break
             opens_with_lead = u.start in lead_at
+            if idx == 0 and u.marker == "number" and (u.number or 0) > 2:
+                break  # a decision's points start at 1: this is an agenda list
             if idx > 0:
                 gap_ok = not u.blank_before or prev_blank_ok or prev_intro
                 if u.marker == "number":
