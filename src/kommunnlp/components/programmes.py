@@ -82,6 +82,7 @@ class ProgrammeRecognizer(RuleComponent):
         self._gazetteer_names = {_key(e["name"]) for e in self._entries}
         self._prepositions = {fold(w) for w in vocab.get("prepositions", [])}
         self._stops = {fold(w) for w in vocab.get("name_stops", [])}
+        self._trailing = self._prepositions | self._stops  # words a cut name must not end on
         self._verbs = {fold(w) for w in vocab.get("verbs", [])}
         self._inflections = {_skeleton(w) for w in vocab.get("inflections", [])}
         self._function_words = {fold(w) for w in vocab.get("function_words", [])}
@@ -358,9 +359,32 @@ class ProgrammeRecognizer(RuleComponent):
         return False
 
     # 3. resolution
+    def _truncate_trigger_names(self, text: str, found: list[_Found]) -> list[_Found]:
+        """End a trigger name where a definition or gazetteer name begins inside it.
+
+        ``projektet Trefas med Sociala insatsgrupper (SIG)`` is two programmes, not one long name.
+        """
+        anchors = sorted(f.start for f in found if f.rank in (0, 4))
+        if not anchors:
+            return found
+        out: list[_Found] = []
+        for f in found:
+            i = bisect.bisect_right(anchors, f.start)
+            if f.rank != 2 or i == len(anchors) or anchors[i] >= f.end:
+                out.append(f)
+                continue
+            words = list(_WORD.finditer(text, f.start, anchors[i]))
+            while words and fold(words[-1].group()) in self._trailing:
+                words.pop()
+            if words:
+                end = words[-1].end()
+                out.append(f._replace(end=end, name=collapse_ws(text[f.start : end])))
+        return out
+
     def _resolve(self, text: str, skel: str, found: list[_Found]) -> list[dict[str, Any]]:
         if not found:
             return []
+        found = self._truncate_trigger_names(text, found)
         # Acronyms take the long form of their first definition anywhere in the document.
         by_acronym: dict[str, tuple[str, str]] = {}
         for f in sorted(found, key=lambda f: f.start):

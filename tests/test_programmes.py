@@ -1,0 +1,274 @@
+"""The programmes component: definitions, trigger names, compounds, gazetteer, exclusions, resolution."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kommunnlp
+from kommunnlp.components.programmes import ProgrammeRecognizer, _fit
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> ProgrammeRecognizer:
+    return ProgrammeRecognizer(spacy.blank("sv"), "kommunnlp_programmes", spans_key="programmes")
+
+
+def triples(mentions: list[dict]) -> list[tuple[str, str, str | None]]:
+    return [(m["text"], m["name"], m["acronym"]) for m in mentions]
+
+
+MVP = "Mentorer i våldsprevention"
+SSP_OCR = "samverkan mellan socialtjanst, skola och polis"
+STIS = "Stärkt tidigt stöd i samverkan"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Acronym definitions; a later acronym resolves to the long form.
+        (
+            "Skolan deltar i Mentorer i våldsprevention (MVP) sedan 2017. MVP når alla elever.",
+            [(MVP, MVP, "MVP"), ("MVP", MVP, "MVP"), ("MVP", MVP, "MVP")],
+        ),
+        # An acronym used before its definition takes the same long form.
+        (
+            "Arbetet med STIS fortsätter. Förvaltningen driver projektet\n\n"
+            "Stärkt tidigt stöd i samverkan (STIS) som är ett familjearbete.",
+            [("STIS", STIS, "STIS"), (STIS, STIS, "STIS"), ("STIS", STIS, "STIS")],
+        ),
+        # OCR'd seed forms: lost diacritics, a line break before the acronym, I read as 1.
+        (
+            "Pa lokal niva pagar samverkan mellan socialtjanst, skola och polis\n(SSP). Vidare",
+            [(SSP_OCR, SSP_OCR, "SSP"), ("SSP", SSP_OCR, "SSP")],
+        ),
+        (
+            "sker samarbete med polis, genom sociala insatsgrupper\n(SIG) for ungdomar. SIG unga vuxna",
+            [
+                ("sociala insatsgrupper", "sociala insatsgrupper", "SIG"),
+                ("SIG", "sociala insatsgrupper", "SIG"),
+                ("SIG", "sociala insatsgrupper", "SIG"),
+            ],
+        ),
+        (
+            "dar verksamheten sociala insatsgrupper (S1G) anvands",
+            [
+                ("sociala insatsgrupper", "sociala insatsgrupper", "S1G"),
+                ("S1G", "sociala insatsgrupper", "S1G"),
+            ],
+        ),
+        (
+            "| oktober 2019 startade projektet Trefas — forstarkt samverkan med polisen.",
+            [("Trefas", "Trefas", None)],
+        ),
+        (
+            "Implementering av det valdsférebyggande programmet\nMentorer i Valdsprevention (MVP) pagar.",
+            [
+                ("Mentorer i Valdsprevention", "Mentorer i Valdsprevention", "MVP"),
+                ("MVP", "Mentorer i Valdsprevention", "MVP"),
+            ],
+        ),
+        # A lower-case long form backed by a trigger word.
+        (
+            "Inom projektet tidiga och samordnade insatser (TSI) samverkar skola och socialtjänst.",
+            [
+                ("tidiga och samordnade insatser", "tidiga och samordnade insatser", "TSI"),
+                ("TSI", "tidiga och samordnade insatser", "TSI"),
+            ],
+        ),
+        # Names after trigger words: capitalised, quoted, over a line break, with a qualifier.
+        (
+            "16 Utvecklingsmedel för projektet Barnets Rum - andra projektåret",
+            [("Barnets Rum", "Barnets Rum", None)],
+        ),
+        (
+            '21 Delrapport från projekt "Unga vuxna i hemlöshet"',
+            [("Unga vuxna i hemlöshet", "Unga vuxna i hemlöshet", None)],
+        ),
+        (
+            "Ansökan om medfinansiering till projektet UK som\nmarknad\nAnsökan om projektmedel",
+            [("UK som\nmarknad", "UK som marknad", None)],
+        ),
+        ("Nämnden följer upp metoden Lilla Hjärtat i förskolan.", [("Lilla Hjärtat", "Lilla Hjärtat", None)]),
+        ("Projektet Kulturkraft startade 2019 i tre stadsdelar.", [("Kulturkraft", "Kulturkraft", None)]),
+        ("Kommunen går in i projektet Sting bioeconomy etablering.", [("Sting bioeconomy etablering",) * 2 + (None,)]),
+        # Capitalised compounds ending in a programme word.
+        (
+            "Miljöavgifter är en del av Stockholmsförsöket under våren.",
+            [("Stockholmsförsöket", "Stockholmsförsöket", None)],
+        ),
+        ("3 Remissvar om förslag till Vision Järva 2030 (Järvalyftet)", [("Järvalyftet", "Järvalyftet", None)]),
+        ("21 Stockholmsmodellen - Rainbow Sweden", [("Stockholmsmodellen", "Stockholmsmodellen", None)]),
+        # Gazetteer: names, acronyms, upper case, inflection, OCR damage.
+        ("Inom förvaltningen finns också Barnahus som är en trygg miljö.", [("Barnahus", "Barnahus", None)]),
+        ("Barnahuset i Lund tar emot barn.", [("Barnahus", "Barnahus", None)]),
+        ("3 Fastställande av dagordning 4 TEMA-BBIC\n5 Sekretessärende", [("BBIC", "BBIC", "BBIC")]),
+        (
+            "108. VÅGA VISA Rapport Mörbyskolan 110. VÅGA VISA prisrekommendation",
+            [("VÅGA VISA", "Våga Visa", None)] * 2,
+        ),
+        ("152 Svar på remiss avseende revidering av V&stbus riktlinjer", [("V&stbus", "Västbus", None)]),
+        (
+            "4 Dnr 00349/2017 Handlingsplan gällande Heltid som norm... 8",
+            [("Heltid som norm", "Heltid som norm", None)],
+        ),
+        # An apposition that calls the name a method or instrument.
+        ("16 DUR – ett instrument för utredning och uppföljning", [("DUR", "DUR", None)]),
+    ],
+)
+def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: list[tuple]) -> None:
+    mentions = recognizer.find(text)
+    assert triples(mentions) == expected
+    for m in mentions:
+        assert text[m["start"] : m["end"]] == m["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Authorities, laws, units, councils, unions, services: defined with acronyms, not programmes.
+        "Ärendet har remitterats till Inspektionen för vård och omsorg (IVO).",
+        "Insatser enligt lag om stöd och service till vissa funktionshindrade, LSS, och SoL.",
+        "Beslut enligt lag om stöd och service till vissa funktionshindrade (LSS) fattas.",
+        "Socialförvaltningen (SOF) har tagit fram en handlingsplan.",
+        "Barn- och ungdomsnämnden (BUN) föreslår kommunstyrelsen (KS) att besluta.",
+        "Kostnaden för ekonomiskt bistånd (EB) ökade under året.",
+        "Ewa Bergman Lärarnas riksförbund (LR) deltog.",
+        "Europeiska socialfonden (ESF) finansierar delar av arbetet.",
+        "Sveriges Kommuner och Regioner (SKR) har yttrat sig.",
+        "Ett skolsocialt team (SST) har inrättats i området.",
+        # Lower-case long forms without support, one word fitting two letters.
+        "Arbetet med barn och unga (BoU) fortsätter.",
+        "Internkontroll (IK) ska genomföras varje år.",
+        # Party codes, local parties, dnr, page markers, file links.
+        "Anna Svensson (S), Kim Berg (SD), Stig Dahlberg (SD) och Ola Bo (BP) deltog.",
+        "Remiss från kommunstyrelsen (KS 2018/906) och (TEF/2019:263)",
+        "Sida 1 (3) Sammanträdesprotokoll 2 (11)",
+        "Ärendedokument\nLäs dokument (PDF)",
+        # Triggers without a proper name, generic compounds, generic models.
+        "Projektet handlar om riktad samverkan. I projektet deltar tre skolor.",
+        "Utvecklingsprojektet avslutas i juni. Modellen ska utvärderas.",
+        "Budgeten fördelas enligt Resursfördelningsmodellen i bilaga 2.",
+        "Botkyrka kommuns modell lyfts fram som ett exempel.",
+        "Information om projektet av integrationsstrateg Anna Berg.",
+        # A single-word gazetteer name in lower case is a common noun.
+        "Kommunen vill inrätta ett barnahus tillsammans med grannkommunerna.",
+    ],
+)
+def test_programmes_excludes(recognizer: ProgrammeRecognizer, text: str) -> None:
+    assert recognizer.find(text) == []
+
+
+@pytest.mark.parametrize(
+    ("acronym", "long_form", "start"),
+    [
+        ("ssp", "pagar samverkan mellan socialtjanst skola och polis", 1),
+        ("stis", "socialforvaltningen projektet starkt tidigt stod i samverkan", 2),
+        ("rvcvast", "relationsvaldscentrum vasterort", 0),
+        ("mvp", "kallat mentorer i valdsprevention", 1),
+        ("sig", "med sociala insatsgrupper", 1),
+        ("ivo", "inspektionen for vard och omsorg", 0),
+        ("xyz", "mentorer i valdsprevention", None),
+        ("sd", "reservation kim fredriksson", None),
+    ],
+)
+def test_programmes_acronym_fit(acronym: str, long_form: str, start: int | None) -> None:
+    function_words = {"i", "for", "och", "mellan", "med"}
+    assert _fit(list(acronym), long_form.split(), function_words) == start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "\x00\x01(SIG)\x00projektet \x00Trefas\x07",
+        "项目 Barnahus (ПРОЕКТ) مشروع projektet Ω (ΩΩ)",
+        "((((((((((((((((((",
+        ")" * 50 + "(" * 50,
+        "projektet",
+        "Projektet Xx (XX",
+        "(A)",
+        "x (SIG)",
+        "projektet " + "A" * 5000,
+    ],
+)
+def test_programmes_never_raises(recognizer: ProgrammeRecognizer, text: str) -> None:
+    for m in recognizer.find(text):
+        assert text[m["start"] : m["end"]] == m["text"]
+
+
+def test_programmes_five_megabytes(recognizer: ProgrammeRecognizer) -> None:
+    prose = "Nämnden godkänner rapporten och lägger den till handlingarna (bilaga 2). " * 5
+    unit = prose + "Förvaltningen driver projektet Trefas med Sociala insatsgrupper (SIG) och polisen.\n"
+    text = unit * (5_000_000 // len(unit))
+    mentions = recognizer.find(text)
+    assert len(mentions) == 3 * (len(text) // len(unit))
+    assert {m["name"] for m in mentions} == {"Trefas", "Sociala insatsgrupper"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list('aAöÖsSiI|1 ()\n-–"projektmdlnSIGBVÅ')) | st.characters(),
+        max_size=300,
+    )
+)
+def test_programmes_offsets_property(recognizer: ProgrammeRecognizer, text: str) -> None:
+    for m in recognizer.find(text):
+        assert text[m["start"] : m["end"]] == m["text"]
+        assert m["name"]
+
+
+def _best_time(recognizer: ProgrammeRecognizer, text: str, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        recognizer.find(text)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@pytest.mark.parametrize("fragment", ["Projektet Xx (XX) ", "(", "a (ABCDEFGH) ", "Stockholmsmodellen "])
+def test_programmes_linear_time(recognizer: ProgrammeRecognizer, fragment: str) -> None:
+    small = _best_time(recognizer, fragment * 10_000, runs=3)
+    large = _best_time(recognizer, fragment * 100_000, runs=1)
+    # Ten times the text: linear is ~10x; a backtracking pattern would be ~100x. The margin is for
+    # a shared, noisy machine.
+    assert large < 30 * max(small, 0.005)
+
+
+def test_programmes_data_files_drive_the_gazetteer(recognizer: ProgrammeRecognizer) -> None:
+    custom = ProgrammeRecognizer(spacy.blank("sv"), "p", spans_key="programmes")
+    text = "Skolan arbetar med Glada Ugglan i alla klasser."
+    assert custom.find(text) == []
+    entries = [*custom.data["gazetteer"]["entries"], {"name": "Glada Ugglan"}]
+    custom.initialize(data={"gazetteer": {"entries": entries}})
+    assert triples(custom.find(text)) == [("Glada Ugglan", "Glada Ugglan", None)]
+
+
+def test_programmes_serialisation_round_trip(recognizer: ProgrammeRecognizer, tmp_path) -> None:
+    text = "Projektet Barnfrid och Mentorer i våldsprevention (MVP) samt Barnahus. MVP fortsätter."
+    expected = recognizer.find(text)
+    from_bytes = ProgrammeRecognizer(spacy.blank("sv"), "p", spans_key="programmes")
+    from_bytes.initialize(data={"gazetteer": {"entries": []}})
+    from_bytes.from_bytes(recognizer.to_bytes())
+    assert from_bytes.find(text) == expected
+    recognizer.to_disk(tmp_path / "programmes")
+    from_disk = ProgrammeRecognizer(spacy.blank("sv"), "p", spans_key="programmes")
+    from_disk.initialize(data={"gazetteer": {"entries": []}})
+    from_disk.from_disk(tmp_path / "programmes")
+    assert from_disk.find(text) == expected
+
+
+def test_programmes_in_the_record() -> None:
+    record = kommunnlp.extract("Vi driver Sociala insatsgrupper (SIG) med polisen. SIG har gett resultat.")
+    assert [(p.text, p.name, p.acronym) for p in record.programmes] == [
+        ("Sociala insatsgrupper", "Sociala insatsgrupper", "SIG"),
+        ("SIG", "Sociala insatsgrupper", "SIG"),
+        ("SIG", "Sociala insatsgrupper", "SIG"),
+    ]
