@@ -109,7 +109,7 @@ def _value(type_: str, m: Any) -> str:
 def _details(type_: str, m: Any) -> dict[str, Any]:
     """Every normalised field of a mention, for the table (offsets and text apart)."""
     data = m.model_dump(mode="json", exclude={"text", "start", "end"})
-    return {k: v for k, v in data.items() if v not in (None, "", False)}
+    return {k: v for k, v in data.items() if v is not None and v != "" and v is not False}
 
 
 def _shorten(s: str) -> str:
