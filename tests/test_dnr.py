@@ -68,6 +68,7 @@ FORMATS = [
     ("Dnr G 255/81, om parkering", ["G 255/81"]),
     ("Lund, Dnr KS 2016/1193 Kultur- och fritidsnämnden", ["KS 2016/1193"]),
     ("Svar på remiss Ks 2019/123 om taxor", ["Ks 2019/123"]),
+    ("Ärende KS 123/2019 om taxor", ["KS 123/2019"]),
     ("Enligt Nr 2019/12 i förteckningen", ["2019/12"]),
 ]
 
@@ -112,6 +113,7 @@ NOT_DNR = [
     "Dnr KS och Dnr 2015/ALN",
     "Motion (2011:54) av Anna Berg",
     "kostnaden 1/3 och 18/10 2016",
+    "VECKA 12/2019 och SFS 1998/808",
 ]
 
 

@@ -44,6 +44,9 @@ _SERIES_FIRST = re.compile(
 _SERIES_SHORT_YEAR = re.compile(  # KS03/243: two-digit year glued to the series
     rf"(?<![\w-])(?P<series>{_SERIES_UP})(?P<main>[0-9][0-9](?P<sep>/)[0-9]{{2,6}}{_TAIL}){_END}{_FILING}"
 )
+_SERIES_NUMBER_YEAR = re.compile(  # KS 123/2019: serial number before the year
+    rf"(?<![\w-])(?P<series>{_SERIES_UP})(?:[ .-]|/ ?)?(?P<main>[0-9]{{1,6}}(?P<sep>/){_YEAR4}){_END}"
+)
 _YEAR_FIRST = re.compile(  # 2016/KS 0065 001, 2023/KS 0362, 2016KSM1221.042
     rf"(?<![\w/.-])(?P<main>{_YEAR4}(?P<sep>/ ?|)(?P<series>{_SERIES_UP}) ?[0-9]{{1,6}}{_TAIL}){_END}{_FILING}"
 )
@@ -161,7 +164,7 @@ class DnrRecognizer(RuleComponent):
             i = bisect_right(starts, m.start())
             return bool(i) and labelled[i - 1].end >= m.end()
 
-        for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _YEAR_FIRST):
+        for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _SERIES_NUMBER_YEAR, _YEAR_FIRST):
             for m in pattern.finditer(text):
                 series = m.group("series")
                 if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
@@ -216,7 +219,7 @@ class DnrRecognizer(RuleComponent):
     @staticmethod
     def _end(m: re.Match[str]) -> int:
         # `SOCN/2020:5 16`: after a colon form a separate number is a page, not a filing code.
-        if m.group("filing") and ":" not in m.group("main"):
+        if "filing" in m.re.groupindex and m.group("filing") and ":" not in m.group("main"):
             return m.end("filing")
         return m.end("main")
 
