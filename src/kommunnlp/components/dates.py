@@ -153,7 +153,8 @@ class DateRecognizer(RuleComponent):
                 return
         if month is None:
             return
-        if not m["year"] and self._is_name(text, m.start("mon" if m["mon"] else "abbr"), m.end(), has_year=False):
+        group = "mon" if m["mon"] else "abbr"
+        if not m["year"] and self._is_name(text, m.start(group), m.end(group), has_year=False):
             return
         year = int(m["year"]) if m["year"] else None
         weekday = self._weekday(m["wd"]) if m["wd"] else None

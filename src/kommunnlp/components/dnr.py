@@ -66,6 +66,7 @@ _ISO_DATE = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])")
 _YEAR_COLON = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9]):(?=[0-9])")
 _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
+_INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
 
 
@@ -97,7 +98,7 @@ def parse_dnr(ref: str, *, min_year: int = 1950, max_year: int = 2049, pivot: in
     m = _SERIES_SEP.match(ref)
     series = m.group("series").upper() if m else None
     if series is None:  # 2016/KS 0065 or 2016KSM1221
-        inner = re.search(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])", ref)
+        inner = _INNER_SERIES.search(ref)
         series = inner.group(1).upper() if inner else None
     chunks = _CHUNKS.findall(ref)
     year: int | None = None
