@@ -74,8 +74,9 @@ INFERRED = [
     ("Tid: Tisdagen den 3 mars klockan 9. Dnr 2015/12", [("2015-03-03", True)]),
     # A year written before the date, with no full date: the heading's year.
     ("Beslut i korthet 2020\n\nKommunstyrelsen i korthet den 10 mars", [("2020-03-10", True)]),
-    # No clue to the year at all: left out.
+    # No clue to the year at all, or only a year mentioned later in passing: left out.
     ("Kommunstyrelsen i korthet den 10 mars och i juni", []),
+    ("Vid sammanträdet den 31 oktober behandlades underskottet för 2015.", []),
 ]
 
 

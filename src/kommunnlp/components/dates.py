@@ -10,8 +10,8 @@ Two steps, kept apart:
 2. ``resolve_years`` gives each yearless date a year: from the other end of its range
    (``januari - april 2018``), from its weekday (the year near the context year in which the
    day falls on that weekday), or from the context: the nearest full date before it, else the
-   nearest year written before it, else the first full date or year after it. Where there is
-   no clue at all, the date is left out.
+   nearest year written before it, else the first full date after it. Where there is no such
+   clue, the date is left out.
 
 Month names, weekdays, range words and year bounds are data files in ``kommunnlp/data/dates/``.
 """
@@ -276,7 +276,7 @@ def resolve_years(
     weekday_dated = []
     for f in found:
         if f.year is None and f.weekday is not None and f.day is not None:
-            base = context.year(f.start)
+            base = context.year(f.start, later_years=True)
             if base is not None:
                 f.year, f.year_inferred = _weekday_year(base, f.month, f.day, f.weekday, search), True
                 weekday_dated.append((f.start, f.year))
@@ -296,7 +296,8 @@ def resolve_years(
 
 class _Context:
     """The context year at a position: the nearest full date before it, else the nearest year
-    written before it, else the first full date after it, else the first year after it."""
+    written before it, else the first full date after it (else, for a weekday, the first year
+    written after it)."""
 
     def __init__(self, anchors: list[tuple[int, int]], bare_years: list[tuple[int, int]]) -> None:
         self._anchor_pos = [p for p, _ in anchors]
@@ -304,7 +305,9 @@ class _Context:
         self._bare_pos = [p for p, _ in bare_years]
         self._bare_year = [y for _, y in bare_years]
 
-    def year(self, pos: int) -> int | None:
+    def year(self, pos: int, *, later_years: bool = False) -> int | None:
+        """``later_years``: also a year written only after ``pos`` (enough for a weekday, which
+        then checks it; too weak alone: `den 31 oktober ... underskottet för 2015`)."""
         i = bisect_left(self._anchor_pos, pos)
         if i:
             return self._anchor_year[i - 1]
@@ -313,7 +316,7 @@ class _Context:
             return self._bare_year[j - 1]
         if i < len(self._anchor_year):
             return self._anchor_year[i]
-        return self._bare_year[j] if j < len(self._bare_year) else None
+        return self._bare_year[j] if later_years and j < len(self._bare_year) else None
 
 
 def _weekday_year(base: int, month: int, day: int, weekday: int, search: int) -> int:
