@@ -35,6 +35,16 @@ STIS = "Stärkt tidigt stöd i samverkan"
             "Skolan deltar i Mentorer i våldsprevention (MVP) sedan 2017. MVP når alla elever.",
             [(MVP, MVP, "MVP"), ("MVP", MVP, "MVP"), ("MVP", MVP, "MVP")],
         ),
+        # The reverse order, ``ACR (long form)``.
+        (
+            "Utredningen görs med ASI (Addiction Severity Index) och SIG (sociala insatsgrupper).",
+            [
+                ("ASI", "Addiction Severity Index", "ASI"),
+                ("Addiction Severity Index", "Addiction Severity Index", "ASI"),
+                ("SIG", "sociala insatsgrupper", "SIG"),
+                ("sociala insatsgrupper", "sociala insatsgrupper", "SIG"),
+            ],
+        ),
         # An acronym used before its definition takes the same long form.
         (
             "Arbetet med STIS fortsätter. Förvaltningen driver projektet\n\n"
@@ -141,6 +151,7 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Europeiska socialfonden (ESF) finansierar delar av arbetet.",
         "Sveriges Kommuner och Regioner (SKR) har yttrat sig.",
         "Ett skolsocialt team (SST) har inrättats i området.",
+        "Ärendet gäller KS (kommunstyrelsen) och IVO (Inspektionen för vård och omsorg).",
         # Lower-case long forms without support, one word fitting two letters.
         "Arbetet med barn och unga (BoU) fortsätter.",
         "Internkontroll (IK) ska genomföras varje år.",
@@ -155,6 +166,8 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Budgeten fördelas enligt Resursfördelningsmodellen i bilaga 2.",
         "Botkyrka kommuns modell lyfts fram som ett exempel.",
         "Information om projektet av integrationsstrateg Anna Berg.",
+        "RAPPORT OM KULTURPROJEKTET",
+        "Bilaga 1 – en modell för resursfördelning",
         # A single-word gazetteer name in lower case is a common noun.
         "Kommunen vill inrätta ett barnahus tillsammans med grannkommunerna.",
     ],

@@ -35,6 +35,8 @@ _OCR_I = str.maketrans({"|": "I", "1": "I"})
 
 # ``(ACR)``: bounded, without nested parentheses, so the scan is linear.
 _PAREN = re.compile(r"\(([^()\n]{2,24})\)")
+# ``ACR (long form)``: the reverse order, equally bounded.
+_ACRONYM_PAREN = re.compile(r"(?<![\w&|])([A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9})[ \t]*\(([^()\n]{4,100})\)")
 # An acronym as written: upper-case letters, maybe lower-case ones between (``FuT``), and one
 # optional capitalised word (``RVC Väst``).
 _ACRONYM = re.compile(r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9}(?: [A-ZÅÄÖ][a-zåäö]{1,8})?")
@@ -156,7 +158,25 @@ class ProgrammeRecognizer(RuleComponent):
             out.append(_Found(start, end, name, acr, 0))
             a_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             out.append(_Found(a_start, a_start + len(acr), name, acr, 0))
+        for m in _ACRONYM_PAREN.finditer(text):
+            out += self._reverse_definition(text, folded, m, trigger_ends)
         return out
+
+    def _reverse_definition(self, text: str, folded: str, m: re.Match[str], trigger_ends: list[int]) -> list[_Found]:
+        """``SIG (sociala insatsgrupper)``: the whole bracket must be the long form."""
+        acr = m.group(1)
+        if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
+            return []
+        words = [w.span() for w in _WORD.finditer(text, m.start(2), m.end(2))]
+        letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
+        if len(words) < 2 or _fit(letters, [folded[s:e] for s, e in words], self._function_words) != 0:
+            return []
+        start, end = words[0][0], words[-1][1]
+        name = collapse_ws(text[start:end])
+        supported = text[start].isupper() or self._supported(text, start, name, acr, trigger_ends)
+        if self._excluded(name) or not supported:
+            return []
+        return [_Found(m.start(1), m.end(1), name, acr, 0), _Found(start, end, name, acr, 0)]
 
     def _long_form(self, text: str, folded: str, paren: int, acr: str) -> tuple[int, int] | None:
         """The span of the words before ``paren`` that the acronym's letters fit best."""
@@ -296,6 +316,8 @@ class ProgrammeRecognizer(RuleComponent):
         stem = _loose(folded[word_start:start].rstrip("-"))
         if len(stem) < 3 or not text[word_start].isupper() or self._generic(stem):
             return None
+        if text[word_start:end].isupper():
+            return None  # a heading in capitals (``SAMVERKANSPROJEKTET``) proves nothing
         if not self._mid_sentence(text, word_start):
             return None
         name = text[word_start:end]
