@@ -211,3 +211,26 @@ def test_ray_extract_dataset_rows(extracted_rows, index, case):
     else:
         assert row["chars"] is None
         assert all(row[name] == [] for name in RECORD_TYPES)
+
+
+def test_ray_extract_dataset_reads_files_like_local_engine(ray_cluster, archive, local_output):
+    """Over Ray's own reader, with the default (growing) pool: the reads get a CPU too."""
+    rows: list[dict] = []
+    files = ray.data.read_binary_files(str(archive), include_paths=True)
+    # The pool must leave a CPU to the read tasks; should it not, this would wait forever.
+    reader = threading.Thread(
+        target=lambda: rows.extend(extract_dataset(files, text_column="bytes", id_column="path").iter_rows())
+    )
+    reader.start()
+    reader.join(timeout=240)
+    assert not reader.is_alive(), "extract_dataset over read_binary_files did not finish"
+    local = by_id(read_lines(local_output[1]))
+    by_name = {Path(row["id"]).name: row for row in rows}
+    assert sorted(by_name) == sorted(p.name for p in archive_docs(archive))
+    assert by_name["binary.txt"]["error"] == "binary file (contains NUL bytes): not a text document"
+    assert by_name["empty.txt"]["error"] is None and by_name["empty.txt"]["chars"] == 0
+    for name, line in local.items():
+        row = by_name[name]
+        assert row["error"] is None
+        assert {k: row[k] for k in RECORD_TYPES} == {k: line[k] for k in RECORD_TYPES}
+        assert row["chars"] == line["chars"]

@@ -182,9 +182,14 @@ def _cluster_cpus() -> int:
 
 
 def _pool(concurrency: int | tuple[int, int] | None) -> ray.data.ActorPoolStrategy:
+    # By default the pool grows from one actor to one per CPU: a fixed pool holding every CPU
+    # would leave none to the read tasks that feed it (read_binary_files, read_parquet, ...), and
+    # the run would wait forever.
+    if concurrency is None:
+        concurrency = (1, _cluster_cpus())
     if isinstance(concurrency, tuple):
         return ray.data.ActorPoolStrategy(min_size=concurrency[0], max_size=concurrency[1])
-    return ray.data.ActorPoolStrategy(size=concurrency or _cluster_cpus())
+    return ray.data.ActorPoolStrategy(size=concurrency)
 
 
 def _map_with_retries(ds: ray.data.Dataset, fn: type, **kwargs: Any) -> ray.data.Dataset:
@@ -218,7 +223,9 @@ def extract_dataset(
     passed through. A document that cannot be decoded or extracted keeps its row, with empty
     record lists and the reason in ``error``. ``model`` is a pipeline directory (default: the
     rule pipeline), loaded once per actor; ``concurrency`` is the actor pool's size, or a
-    ``(min, max)`` range to autoscale (default: the cluster's CPUs). Lazy, like any Dataset.
+    ``(min, max)`` range to autoscale (default: 1 to the cluster's CPUs). A fixed pool as large
+    as the cluster leaves no CPU to the tasks that read ``ds``: keep one free. Lazy, like any
+    Dataset.
     """
     return _map_with_retries(
         ds,
