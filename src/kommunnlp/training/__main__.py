@@ -82,6 +82,7 @@ def evaluate_command(
     scorer: Path = typer.Option(..., help="The project's scorer (../shared/tools/score.py)."),
     splits: Path = typer.Option(Path("annotations/splits.json")),
     out: Path = typer.Option(Path("annotations/generated/scores.json")),
+    data: Path = typer.Option(Path("annotations/generated"), help="convert's output (heldout.spacy)."),
     invented: Path = typer.Option(
         Path("annotations/ours_test.jsonl"), help="Our invented test documents (programmes, affiliations only)."
     ),
@@ -89,7 +90,7 @@ def evaluate_command(
 ) -> None:
     """Score rule-only and the trained pipeline on the held-out municipalities; words/s of both."""
     from .convert import load_splits, ocr_copy, read_jsonl, write_jsonl
-    from .evaluate import filter_split, score, table, verdict, words_per_second
+    from .evaluate import filter_split, score, span_scores, table, verdict, words_per_second
 
     held = out.parent / "heldout.jsonl"
     n = filter_split(sorted(corpus.glob("*.jsonl")), load_splits(splits), "heldout", held)
@@ -107,6 +108,7 @@ def evaluate_command(
             name: {"types": {t: score(path, scorer, invented)["types"][t] for t in keep}}
             for name, path in pipelines.items()
         }
+    spans = span_scores(str(model), data / "heldout.spacy") if (data / "heldout.spacy").is_file() else None
     texts = [d["text"] for d in read_jsonl(held)]
     speed = {name: round(words_per_second(path, texts)) for name, path in pipelines.items()}
     result = {
@@ -114,6 +116,7 @@ def evaluate_command(
         "heldout_municipalities": load_splits(splits)["heldout"],
         **tables,
         "verdict": verdict(tables["rules"], tables["trained"]),
+        "span_scores": spans,
         "ocr_damaged": ocr,
         "invented": {"file": invented.as_posix(), **own} if own else None,
         "words_per_second": speed,
@@ -133,6 +136,8 @@ def evaluate_command(
         typer.echo(f"Held out with OCR damage, {name}:\n{table(ocr[name])}\n")
     for name in own:
         typer.echo(f"Invented test documents ({invented}), {name}:\n{table(own[name])}\n")
+    if spans:
+        typer.echo(f"Model spans on the held-out documents: {json.dumps(spans)}\n")
     typer.echo(f"verdict: {result['verdict']}\nwords/s: {speed}")
 
 

@@ -67,6 +67,20 @@ def words_per_second(model: str, texts: list[str], repeat: int = 3) -> float:
     return words / best if best > 0 else 0.0
 
 
+def span_scores(model: str, docbin: Path) -> dict[str, Any]:
+    """The model's own entity scores (P/R/F per label) on the gold spans of ``docbin``."""
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    import kommunnlp
+
+    nlp = kommunnlp.load(model)
+    refs = list(DocBin().from_disk(docbin).get_docs(nlp.vocab))
+    scores = nlp.evaluate([Example(nlp.make_doc(ref.text), ref) for ref in refs])
+    keep = ("ents_p", "ents_r", "ents_f", "ents_per_type")
+    return {k: scores[k] for k in keep if k in scores}
+
+
 def table(result: dict[str, Any]) -> str:
     """A markdown table of one scorer result."""
     lines = ["| type | P | R | F1 | tp | fp | fn |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
