@@ -407,3 +407,44 @@ def test_training_shipped_model_produces_records(shipped: Language, text: str, p
     assert (person, party) in {(p.person, p.party) for p in record.parties}
     for mention in record.programmes:
         assert text[mention.start : mention.end] == mention.text
+
+
+# -- evaluation helpers and the command line ---------------------------------------------------
+
+
+def _result(**f1: float) -> dict[str, Any]:
+    return {"types": {t: {"p": v, "r": v, "f1": v, "tp": 1, "fp": 0, "fn": 0} for t, v in f1.items()}}
+
+
+@pytest.mark.parametrize(
+    ("rules", "trained", "wins", "lower"),
+    [
+        (_result(programmes=0.70, dates=0.9), _result(programmes=0.75, dates=0.9), True, []),
+        (_result(programmes=0.70, dates=0.9), _result(programmes=0.74, dates=0.9), False, []),
+        (_result(programmes=0.70, dates=0.9), _result(programmes=0.90, dates=0.8), False, ["dates"]),
+    ],
+)
+def test_training_verdict(rules: dict, trained: dict, wins: bool, lower: list) -> None:
+    from kommunnlp.training.evaluate import verdict
+
+    result = verdict(rules, trained)
+    assert result["trained_wins"] is wins
+    assert result["lower_types"] == lower
+
+
+def test_training_markup_command_writes_checked_examples(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kommunnlp.training.__main__ import app
+
+    source = tmp_path / "ours.txt"
+    source.write_text("# comment\nProjektet [Lyftet|PROGRAMME] startar.\\nNy rad.\n", encoding="utf-8")
+    out = tmp_path / "ours.jsonl"
+    result = CliRunner().invoke(app, ["markup", str(source), str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = [json.loads(line) for line in out.open(encoding="utf-8")]
+    assert row["text"] == "Projektet Lyftet startar.\nNy rad."
+    assert _spans(row) == [("Lyftet", "PROGRAMME", False)]
+    bad = tmp_path / "bad.txt"
+    bad.write_text("[Lyftet|ORG]\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["markup", str(bad), str(out)]).exit_code != 0
