@@ -51,6 +51,8 @@ RANGES = [
     ("utbildning den 5-6 oktober 2011", ["2011-10-05", "2011-10-06"]),
     ("konferens 4-6 nov 2014, Malmö", ["2014-11-04", "2014-11-06"]),
     ("perioden 2019-02-05 – 2019-02-27", ["2019-02-05", "2019-02-27"]),
+    ("Anslaget 2019-06-20--2019-07-12", ["2019-06-20", "2019-07-12"]),
+    ("perioden 2019-01-01-2019-12-31", ["2019-01-01", "2019-12-31"]),
     ("mässan 20 maj - 3 juni 2015", ["2015-05-20", "2015-06-03"]),
     ("utbildningen den 17 och 18 juni 2019", ["2019-06-17", "2019-06-18"]),
 ]
@@ -93,7 +95,7 @@ NOT_DATES = [
     "tertial 2 2016 och kvartal 3",
     "barn 0-6 år och ungdomar 13-19 år",
     "Sida 1 (3) och 2(42)",
-    "Dnr 2017-00427 100 och MB 2011-000958",
+    "Dnr 2017-00427 100 och MB 2011-000958, 287-2010-1.5.2, 2019-05-06-001",
     "Paragrafer 62-69, § 12",
     "Majoriteten röstade ja. Marschen gick i mars-",
     "Maj Karlsson (S) och Maj-Britt Svensson (M), 2 Jan Andersson",
