@@ -113,6 +113,12 @@ STIS = "Stärkt tidigt stöd i samverkan"
         ),
         ("3 Remissvar om förslag till Vision Järva 2030 (Järvalyftet)", [("Järvalyftet", "Järvalyftet", None)]),
         ("21 Stockholmsmodellen - Rainbow Sweden", [("Stockholmsmodellen", "Stockholmsmodellen", None)]),
+        # A compound of a name found elsewhere is that programme; ``EU-projektet`` is no name.
+        (
+            "Skolan deltar i Mentorer i våldsprevention (MVP). Sedan dess når MVP-projektet alla klasser.",
+            [(MVP, MVP, "MVP"), ("MVP", MVP, "MVP"), ("MVP", MVP, "MVP")],
+        ),
+        ("Utvärdering av Barnahusmodellen och EU-projektet i Lund.", [("Barnahusmodellen", "Barnahus", None)]),
         # Gazetteer: names, acronyms, upper case, inflection, OCR damage.
         ("Inom förvaltningen finns också Barnahus som är en trygg miljö.", [("Barnahus", "Barnahus", None)]),
         ("Barnahuset i Lund tar emot barn.", [("Barnahus", "Barnahus", None)]),

@@ -48,8 +48,8 @@ _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
 _AGENDA_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)]?[ \t]*$")
 _LOOKBACK = 160
-_TRIGGER_REACH = 80
-_NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)  # how far before a lower-case long form a trigger word still supports it
+_TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
+_NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
 
 
 class _Found(NamedTuple):
@@ -87,6 +87,7 @@ class ProgrammeRecognizer(RuleComponent):
         self._trailing = self._prepositions | self._stops  # words a cut name must not end on
         self._verbs = {fold(w) for w in vocab.get("verbs", [])}
         self._inflections = {_skeleton(w) for w in vocab.get("inflections", [])}
+        self._endings = tuple(_skeleton(w) for w in triggers.get("compound_endings", []))
         self._function_words = {fold(w) for w in vocab.get("function_words", [])}
 
         # One automaton over the skeleton for trigger words, compound endings and the gazetteer.
@@ -313,15 +314,20 @@ class ProgrammeRecognizer(RuleComponent):
             and (folded[word_start - 1].isalnum() or folded[word_start - 1] == "-")
         ):
             word_start -= 1
-        stem = _loose(folded[word_start:start].rstrip("-"))
+        if folded[start - 1] == "-":
+            # ``MVP-projektet``, ``EU-projektet``: the part before the hyphen is the name, if any.
+            stem = text[word_start : start - 1]
+            if stem.translate(_OCR_I) in self._excluded_acronyms or not _is_acronym(stem) or self._excluded(stem):
+                return None
+            return _Found(word_start, start - 1, stem, None, 3)
+        stem = _loose(folded[word_start:start])
         if len(stem) < 3 or not text[word_start].isupper() or self._generic(stem):
             return None
         if text[word_start:end].isupper():
             return None  # a heading in capitals (``SAMVERKANSPROJEKTET``) proves nothing
         if not self._mid_sentence(text, word_start):
             return None
-        name = text[word_start:end]
-        return _Found(word_start, end, name, None, 3)
+        return _Found(word_start, end, text[word_start:end], None, 3)
 
     def _generic(self, stem: str) -> bool:
         """``Utvecklingsprojektet``, ``Resursfördelningsmodellen``: a kind of thing, not a name."""
@@ -403,6 +409,26 @@ class ProgrammeRecognizer(RuleComponent):
                 out.append(f._replace(end=end, name=collapse_ws(text[f.start : end])))
         return out
 
+    def _compounds_of_known_names(
+        self, found: list[_Found], by_name: dict[str, tuple[str, str | None]]
+    ) -> list[_Found]:
+        """``Trefasprojektet`` beside ``Trefas`` (or ``MVP-projektet`` beside MVP) is that programme."""
+        known = {_skeleton(f.name): f for f in found if f.rank != 3}
+        out: list[_Found] = []
+        for f in found:
+            if f.rank == 3:
+                stem = _skeleton(f.name)
+                for ending in self._endings:
+                    if stem.endswith(ending):
+                        stem = stem[: -len(ending)].rstrip("-")
+                        break
+                base = known.get(stem) or known.get(stem[:-1] if stem.endswith("s") else "")
+                if base is not None:
+                    name, acr = by_name.get(_skeleton(base.name), (base.name, base.acronym))
+                    f = f._replace(name=name, acronym=acr)
+            out.append(f)
+        return out
+
     def _resolve(self, text: str, skel: str, found: list[_Found]) -> list[dict[str, Any]]:
         if not found:
             return []
@@ -424,6 +450,7 @@ class ProgrammeRecognizer(RuleComponent):
         found = found + _occurrences(text, skel, surfaces)
         # Spellings of one name (case, OCR damage) take the first one's name and acronym.
         by_name: dict[str, tuple[str, str | None]] = {_skeleton(collapse_ws(n)): (n, a) for n, a in by_acronym.values()}
+        found = self._compounds_of_known_names(found, by_name)
         skeletons: dict[str, str] = {}
         mentions: list[dict[str, Any]] = []
         last_end = -1
