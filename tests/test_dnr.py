@@ -134,6 +134,8 @@ OCR = [
     ("Diar|enr: 2019:45", ["2019:45"]),
     ("Vart dnr 2019/45", ["2019/45"]),
     ("Dnr. 1.7.1-310/2018", ["1.7.1-310/2018"]),
+    ("Dnr S&N/2012:3 Bostadsanpassning", ["S&N/2012:3"]),
+    ("Remiss fran socialnamnden (S&N 2012/45)", ["S&N 2012/45"]),
 ]
 
 

@@ -28,8 +28,9 @@ from .base import RuleComponent
 _UP = "A-ZÅÄÖÉ"
 _LETTER = "A-Za-zÅÄÖåäöÉé"
 _YEAR4 = r"(?:19|20)[0-9][0-9]"
-_SERIES_UP = rf"[{_UP}]{{2,6}}(?:-[{_UP}]{{1,4}})?"  # KS, SOCN, KSKF, KS-HR
-_SERIES_ANY = rf"[{_LETTER}]{{1,6}}(?:-[{_LETTER}]{{1,4}})?"  # after a label also Son, Kst, G
+# Inside a series OCR may read Ä/Ö as & and I as | (`S&N/2012:3` for SÄN/2012:3).
+_SERIES_UP = rf"[{_UP}][{_UP}&|]{{1,5}}(?:-[{_UP}]{{1,4}})?"  # KS, SOCN, KSKF, KS-HR
+_SERIES_ANY = rf"[{_LETTER}][{_LETTER}&|]{{0,5}}(?:-[{_LETTER}]{{1,4}})?"  # after a label also Son, Kst, G
 _TAIL = r"(?:[.-][0-9]{1,4}){0,3}"  # sub-numbers and dotted codes: -101, .11.03, -2.9
 _END = r"(?![\w/:]|[.-][0-9])"  # the number ends here (not inside a longer token)
 # A filing code written apart after the number (`KS03/243 739`, `SBN 2012/101 21`): two or
