@@ -413,7 +413,8 @@ class ProgrammeRecognizer(RuleComponent):
         self, found: list[_Found], by_name: dict[str, tuple[str, str | None]]
     ) -> list[_Found]:
         """``Trefasprojektet`` beside ``Trefas`` (or ``MVP-projektet`` beside MVP) is that programme."""
-        known = {_skeleton(f.name): f for f in found if f.rank != 3}
+        known = {_skeleton(e["name"]): _Found(0, 0, e["name"], None, 4) for e in self._entries}
+        known.update((_skeleton(f.name), f) for f in found if f.rank != 3)
         out: list[_Found] = []
         for f in found:
             if f.rank == 3:
