@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 import kommunnlp
 import kommunnlp.api
+import kommunnlp.archive
+import kommunnlp.pipeline
 from kommunnlp.archive import (
     SCHEMA_FILE,
     ConvertedRecord,
@@ -331,3 +333,26 @@ def test_convert_load_done_ids_trusts_whole_lines_only(tmp_path: Path, content: 
     path = tmp_path / "out.jsonl"
     path.write_bytes(content)
     assert load_done_ids(path) == expected
+
+
+@pytest.mark.parametrize(("limit", "loads"), [(0, 4), (10**9, 1)])
+def test_convert_pipeline_renewed_when_vocab_grows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, loads: int
+):
+    for i in range(6):
+        (tmp_path / "in").mkdir(exist_ok=True)
+        (tmp_path / "in" / f"d{i}.txt").write_text(f"Dnr KS 2019/{i}\nOrd{i} nummer{i}\n", encoding="utf-8")
+    calls = []
+    real_load = kommunnlp.pipeline.load
+
+    def counting_load(*args, **kwargs):
+        calls.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(kommunnlp.pipeline, "load", counting_load)
+    monkeypatch.setattr(kommunnlp.archive, "VOCAB_LIMIT", limit)
+    out = tmp_path / "out.jsonl"
+    result = invoke("convert", str(tmp_path / "in"), "-o", str(out), "--batch-size", "2")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == loads  # the run's own load, then one after each of the 3 batches
+    assert sorted(r["id"] for r in read_lines(out)) == [f"d{i}.txt" for i in range(6)]

@@ -185,6 +185,25 @@ def error_output(line: ErrorLine) -> OutputLine:
     return OutputLine(id=line.id, data=encode_line(line), error=True)
 
 
+#: Strings a pipeline's vocabulary may collect before an engine loads the pipeline afresh.
+#: spaCy keeps every new token string (with its lexeme, about 0.5 KB) for the life of a Vocab,
+#: so a long run over varied, OCR-damaged text would grow without bound; reloading the rule
+#: pipeline costs ~40 ms, so capping the growth near 12 MB is cheap.
+VOCAB_LIMIT = 25_000
+
+
+def renew_pipeline(nlp: Language, model: str | None) -> Language:
+    """``nlp``, or the pipeline loaded afresh once its vocabulary holds over VOCAB_LIMIT strings.
+
+    Engines call it between batches, so memory stays flat over archives of any size.
+    """
+    if len(nlp.vocab.strings) <= VOCAB_LIMIT:
+        return nlp
+    from .pipeline import load
+
+    return load(model)
+
+
 def convert_batch(
     nlp: Language,
     items: Iterable[InputItem],
@@ -445,6 +464,7 @@ __all__: Sequence[str] = (
     "make_output_line",
     "read_item",
     "render_schema",
+    "renew_pipeline",
 )
 
 

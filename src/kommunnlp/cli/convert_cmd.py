@@ -39,7 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..archive import ConversionRun, ConvertSummary, InputItem, OutputLine, convert_batch, iter_inputs
+from ..archive import (
+    ConversionRun,
+    ConvertSummary,
+    InputItem,
+    OutputLine,
+    convert_batch,
+    iter_inputs,
+    renew_pipeline,
+)
 from . import app
 
 if TYPE_CHECKING:
@@ -64,7 +72,7 @@ def minibatch(items: Iterable[InputItem], size: int) -> Iterator[list[InputItem]
 
 # The pipeline and settings of a worker process: inherited when workers are forked, loaded by
 # the initializer where they are spawned.
-_WORKER: tuple[Language, int | None, int] | None = None
+_WORKER: tuple[Language, str | None, int | None, int] | None = None
 
 
 def _init_worker(model: str | None, max_bytes: int | None, batch_size: int) -> None:
@@ -72,13 +80,16 @@ def _init_worker(model: str | None, max_bytes: int | None, batch_size: int) -> N
     if _WORKER is None:
         from ..pipeline import load
 
-        _WORKER = (load(model), max_bytes, batch_size)
+        _WORKER = (load(model), model, max_bytes, batch_size)
 
 
 def _convert_in_worker(items: list[InputItem]) -> list[OutputLine]:
+    global _WORKER
     assert _WORKER is not None
-    nlp, max_bytes, batch_size = _WORKER
-    return convert_batch(nlp, items, max_bytes=max_bytes, batch_size=batch_size)
+    nlp, model, max_bytes, batch_size = _WORKER
+    lines = convert_batch(nlp, items, max_bytes=max_bytes, batch_size=batch_size)
+    _WORKER = (renew_pipeline(nlp, model), model, max_bytes, batch_size)
+    return lines
 
 
 def convert_local(
@@ -98,7 +109,8 @@ def convert_local(
     Each batch of ``batch_size`` files goes through :func:`kommunnlp.archive.convert_batch`
     (``extract_many`` over files read one at a time). With ``n_process > 1`` batches run in
     worker processes that return finished lines, at most two batches per worker in flight, so
-    memory stays flat however large the archive. (spaCy's own ``nlp.pipe(n_process=...)``
+    memory stays flat however large the archive (pipelines whose vocabulary has grown past
+    :data:`kommunnlp.archive.VOCAB_LIMIT` strings are loaded afresh between batches). (spaCy's own ``nlp.pipe(n_process=...)``
     ships every Doc back to the main process, whose deserialising then costs about as much as
     the whole pipeline: no gain on two cores.)
     """
@@ -120,8 +132,9 @@ def convert_local(
         if n_process == 1:
             for batch in batches:
                 write_all(convert_batch(nlp, batch, max_bytes=max_bytes, batch_size=batch_size), len(batch))
+                nlp = renew_pipeline(nlp, model)
         else:
-            _WORKER = (nlp, max_bytes, batch_size)  # forked workers start with it loaded
+            _WORKER = (nlp, model, max_bytes, batch_size)  # forked workers start with it loaded
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
             with ctx.Pool(n_process, initializer=_init_worker, initargs=(model, max_bytes, batch_size)) as pool:
                 window: deque[tuple[AsyncResult[list[OutputLine]], int]] = deque()
