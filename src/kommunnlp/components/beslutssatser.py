@@ -230,9 +230,8 @@ class DecisionClauseRecognizer(RuleComponent):
         lines = sum(1 for ln in text.splitlines() if ln.strip())
         flat = lines > 0 and len(text) / lines > _FLAT_LINE
         kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
-        ends = self._block_ends(text, folded)
         leads = self._lead_ins(text, folded)
-        blocks = self._blocks(text, folded, ends, leads)
+        blocks = self._blocks(text, folded, leads)
         out: list[dict[str, Any]] = []
         lead_starts = [li.start for li in leads]
         for block in blocks:
@@ -247,13 +246,28 @@ class DecisionClauseRecognizer(RuleComponent):
                 out.append(clause)
         return out
 
-    def _block_ends(self, text: str, folded: str) -> list[int]:
-        found: list[int] = []
-        for m in self._end_heading_re.finditer(folded):
+    def _block_end(self, text: str, folded: str, pos: int, limit: int) -> int:
+        """The first block end in ``[pos, limit)``, or ``limit``.
+
+        Searched lazily per block, each kind of end only up to the nearest end found so far, so
+        a document costs at most a few scans of its block text, not of all of it.
+        """
+        best = limit
+        for hit in (self._end_heading_at, self._marker_at, self._line_start_at, self._paragraph_at):
+            found = hit(text, folded, pos, best)
+            if found is not None:
+                best = found
+        return best
+
+    def _end_heading_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
+        for m in self._end_heading_re.finditer(folded, pos, limit):
             capital = _cap(text, m.start()) or text[m.start()] in _OCR_CAPITALS
-            if capital and self._heading_follows(text, m.end(), strict=True):
-                found.append(m.start())
-        for m in self._marker_re.finditer(folded):
+            if capital and self._heading_follows(text, m.end(), strict=True) is not None:
+                return m.start()
+        return None
+
+    def _marker_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
+        for m in self._marker_re.finditer(folded, pos, limit):
             s = m.start()
             ch = text[s]
             if ch.isalpha() and not _cap(text, s):
@@ -262,15 +276,20 @@ class DecisionClauseRecognizer(RuleComponent):
                 continue
             if ch.isdigit() and not self._at_line_start(text, s) and s > 0 and text[s - 1] not in " \t":
                 continue
-            found.append(s)
-        found.extend(m.start() for m in self._line_start_re.finditer(folded))
-        for m in self._para_re.finditer(folded):
+            return s
+        return None
+
+    def _line_start_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
+        m = self._line_start_re.search(folded, pos, limit)
+        return m.start() if m else None
+
+    def _paragraph_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
+        for m in self._para_re.finditer(folded, pos, limit):
             word = text[m.start() : m.end()].split()[0]
             nxt = text[m.end() : m.end() + 2].lstrip()
             if word[0].isupper() and (word.isupper() or len(word) == 2) and nxt[:1].isupper():
-                found.append(m.start())
-        found.sort()
-        return found
+                return m.start()
+        return None
 
     def _lead_ins(self, text: str, folded: str) -> list[_LeadIn]:
         if self._lead_re is None:
@@ -352,7 +371,7 @@ class DecisionClauseRecognizer(RuleComponent):
             return None
         return i
 
-    def _blocks(self, text: str, folded: str, ends: list[int], leads: list[_LeadIn]) -> list[_Block]:
+    def _blocks(self, text: str, folded: str, leads: list[_LeadIn]) -> list[_Block]:
         heads: list[_Block] = []
         assert self._heading_re is not None
         for m in self._heading_re.finditer(folded):
@@ -394,9 +413,7 @@ class DecisionClauseRecognizer(RuleComponent):
         starts = [b.start for b in heads]
         for i, b in enumerate(heads):
             nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
-            j = bisect_left(ends, b.content)
-            end_marker = ends[j] if j < len(ends) else len(text)
-            b.end = min(nxt, end_marker, b.content + _MAX_BLOCK)
+            b.end = self._block_end(text, folded, b.content, min(nxt, b.content + _MAX_BLOCK))
         # Lead-ins outside every heading block open blocks of their own.
         blocks = list(heads)
         free = []
@@ -413,9 +430,7 @@ class DecisionClauseRecognizer(RuleComponent):
             k = bisect_left(starts, li.end)
             nxt_head = starts[k] if k < len(starts) else len(text)
             nxt_lead = free[idx + 1].start if idx + 1 < len(free) else len(text)
-            j = bisect_left(ends, li.end)
-            end_marker = ends[j] if j < len(ends) else len(text)
-            end = min(nxt_head, nxt_lead, end_marker, li.end + _MAX_BLOCK)
+            end = self._block_end(text, folded, li.end, min(nxt_head, nxt_lead, li.end + _MAX_BLOCK))
             content = li.end
             while content < end and text[content].isspace():
                 content += 1
