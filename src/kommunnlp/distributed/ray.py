@@ -310,26 +310,26 @@ def convert_archive(
     if model is not None:
         load(model)  # an unloadable model fails here, before a cluster starts, not in every actor
     advance = progress or (lambda n: None)
-    run = ConversionRun(Path(out), resume=resume)
-    try:
-        pending = [{"path": str(item.path), "id": item.id} for item in run.pending(items)]
-        if pending:
-            with cluster(address, num_cpus=num_workers), _ordered_quiet_execution():
-                workers = num_workers or _cluster_cpus()
+    # Connected first: a cluster that cannot be reached leaves OUT as it was.
+    with cluster(address, num_cpus=num_workers), _ordered_quiet_execution():
+        run = ConversionRun(Path(out), resume=resume)
+        try:
+            pending = [{"path": str(item.path), "id": item.id} for item in run.pending(items)]
+            if pending:
                 blocks = min(MAX_BLOCKS, math.ceil(len(pending) / batch_size))
-                ds = ray.data.from_items(pending, override_num_blocks=blocks)
                 lines = _map_with_retries(
-                    ds,
+                    ray.data.from_items(pending, override_num_blocks=blocks),
                     _ArchiveConverter,
                     fn_constructor_kwargs={"model": model, "max_bytes": max_bytes, "batch_size": batch_size},
                     batch_size=batch_size,
-                    compute=ray.data.ActorPoolStrategy(size=workers),
+                    # A fixed pool may take every CPU: from_items needs no read tasks.
+                    compute=ray.data.ActorPoolStrategy(size=num_workers or _cluster_cpus()),
                 )
                 for batch in lines.iter_batches(batch_size=None, batch_format="pyarrow"):
                     _write_batch(run, batch)
                     advance(batch.num_rows)
-    finally:
-        run.close()
+        finally:
+            run.close()
     return run.summary()
 
 
