@@ -26,13 +26,19 @@ def install_extensions() -> None:
         Doc.set_extension("record", getter=record_from_doc)
 
 
-# ``Doc.text`` rebuilds the string from the tokens on every access; the components share one
-# copy per live Doc instead (weakly held, so nothing outlives the Doc or travels with it).
+# ``Doc.text`` rebuilds the string from the tokens on every access (slower than tokenising);
+# the components share one copy per live Doc instead, recorded by kommunnlp's tokenizer or built
+# once here. Weakly held: nothing outlives the Doc or travels with it.
 _TEXTS: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
 
 
+def remember_text(doc: Doc, text: str) -> None:
+    """Record the text ``doc`` was made from (called by the tokenizer)."""
+    _TEXTS[doc] = text
+
+
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per Doc and shared by the components."""
+    """``doc.text``, built at most once per Doc and shared by the components."""
     text = _TEXTS.get(doc)
     if text is None:
         text = doc.text

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
+from spacy.util import registry
 
 FACTORIES_REGISTERED = False
 
@@ -111,11 +112,20 @@ _MAKERS = {
 }
 
 
+def make_tokenizer() -> Any:
+    """``kommunnlp.Tokenizer.v1``: spaCy's tokenizer, keeping the text (see tokenizer.py)."""
+    from .tokenizer import create_tokenizer
+
+    return create_tokenizer()
+
+
 def register_factories() -> None:
     """Register every kommunnlp factory with spaCy (once per process)."""
     global FACTORIES_REGISTERED
     if FACTORIES_REGISTERED:
         return
+    if "kommunnlp.Tokenizer.v1" not in registry.tokenizers:
+        registry.tokenizers.register("kommunnlp.Tokenizer.v1", func=make_tokenizer)
     for factory, key in COMPONENTS.items():
         if Language.has_factory(factory):
             continue

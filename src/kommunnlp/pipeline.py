@@ -20,7 +20,7 @@ def build_rules_pipeline() -> Language:
     """``spacy.blank("sv")`` plus the five kommunnlp rule components."""
     register_factories()
     install_extensions()
-    nlp = spacy.blank("sv")
+    nlp = spacy.blank("sv", config={"nlp": {"tokenizer": {"@tokenizers": "kommunnlp.Tokenizer.v1"}}})
     for factory in COMPONENTS:
         nlp.add_pipe(factory)
     nlp.max_length = MAX_LENGTH
