@@ -356,3 +356,14 @@ def test_convert_pipeline_renewed_when_vocab_grows(
     assert result.exit_code == 0, result.output
     assert len(calls) == loads  # the run's own load, then one after each of the 3 batches
     assert sorted(r["id"] for r in read_lines(out)) == [f"d{i}.txt" for i in range(6)]
+
+
+def test_convert_out_inside_input_is_not_an_input(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Dnr KS 2019/1\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out.jsonl"
+    for args in ([], ["--resume"], []):
+        result = invoke("convert", str(tmp_path), "-o", str(out), *args)
+        assert result.exit_code == 1
+    assert [r["id"] for r in read_lines(out)] == ["a.txt"]
+    assert [e["id"] for e in read_lines(errors_path(out))] == ["empty.txt"]

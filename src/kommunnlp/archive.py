@@ -397,7 +397,10 @@ class ConversionRun:
 
     def pending(self, items: Iterable[InputItem]) -> Iterator[InputItem]:
         """The items still to convert: not done before, and not a second file with a seen id."""
+        own = {self.out.name, self.errors_file.name}
         for item in items:
+            if item.path.name in own and item.path.resolve() in (self.out.resolve(), self.errors_file.resolve()):
+                continue  # OUT inside an INPUT folder is this run's output, not a document
             if item.id in self._done:
                 self._summary.skipped += 1
                 if item.id in self._failed_before:
