@@ -34,7 +34,9 @@ _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
 
 
 @dataclass
-class _Found:
+class DateCandidate:
+    """A date found in the text; ``year`` is None until ``resolve_years`` fills it in."""
+
     start: int
     end: int
     month: int
@@ -124,7 +126,7 @@ class DateRecognizer(RuleComponent):
         if not text:
             return []
         folded = fold(text)
-        found: list[_Found] = []
+        found: list[DateCandidate] = []
         claimed: list[list[tuple[int, int]]] = [[]]
         for m in self._iso.finditer(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
@@ -145,7 +147,9 @@ class DateRecognizer(RuleComponent):
         resolved = resolve_years(found, folded, self._gap, self._bare_years(folded), self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
 
-    def _add_day(self, text: str, found: list[_Found], claimed: list[list[tuple[int, int]]], m: re.Match[str]) -> None:
+    def _add_day(
+        self, text: str, found: list[DateCandidate], claimed: list[list[tuple[int, int]]], m: re.Match[str]
+    ) -> None:
         if m["mon"]:
             month = self._names.get(self._canonical(m["mon"]))
         else:
@@ -195,7 +199,7 @@ class DateRecognizer(RuleComponent):
     # -- bookkeeping -----------------------------------------------------------------------
     def _add(
         self,
-        found: list[_Found],
+        found: list[DateCandidate],
         claimed: list[list[tuple[int, int]]],
         start: int,
         end: int,
@@ -212,7 +216,7 @@ class DateRecognizer(RuleComponent):
             return
         if year is None and not _valid(2000, month, day):  # leap-year safe check of day/month
             return
-        found.append(_Found(start, end, month, day, year, weekday))
+        found.append(DateCandidate(start, end, month, day, year, weekday))
         if claim:
             self._claim(claimed, start, end)
 
@@ -245,7 +249,7 @@ class DateRecognizer(RuleComponent):
         return out
 
     @staticmethod
-    def _mention(text: str, f: _Found) -> dict[str, Any]:
+    def _mention(text: str, f: DateCandidate) -> dict[str, Any]:
         value = f"{f.year:04d}-{f.month:02d}" + (f"-{f.day:02d}" if f.day else "")
         return {
             "text": text[f.start : f.end],
@@ -258,12 +262,12 @@ class DateRecognizer(RuleComponent):
 
 
 def resolve_years(
-    found: list[_Found],
+    found: list[DateCandidate],
     folded: str,
     gap: re.Pattern[str],
     bare_years: list[tuple[int, int]],
     search: int = 7,
-) -> list[_Found]:
+) -> list[DateCandidate]:
     """Give each yearless date (sorted by start) a year, or leave it out (see module doc)."""
     # 1. A range shares its year: `januari - april 2018`, `20 maj - 3 juni 2015`.
     for i in range(len(found) - 2, -1, -1):
