@@ -67,8 +67,8 @@ STIS = "Stärkt tidigt stöd i samverkan"
         (
             "dar verksamheten sociala insatsgrupper (S1G) anvands",
             [
-                ("sociala insatsgrupper", "sociala insatsgrupper", "S1G"),
-                ("S1G", "sociala insatsgrupper", "S1G"),
+                ("sociala insatsgrupper", "sociala insatsgrupper", "SIG"),
+                ("S1G", "sociala insatsgrupper", "SIG"),
             ],
         ),
         (
@@ -128,6 +128,7 @@ STIS = "Stärkt tidigt stöd i samverkan"
             [("VÅGA VISA", "Våga Visa", None)] * 2,
         ),
         ("152 Svar på remiss avseende revidering av V&stbus riktlinjer", [("V&stbus", "Västbus", None)]),
+        ("Socialtjänsten arbetar med BBlC och SlG.", [("BBlC", "BBIC", "BBIC"), ("SlG", "SIG", "SIG")]),
         (
             "4 Dnr 00349/2017 Handlingsplan gällande Heltid som norm... 8",
             [("Heltid som norm", "Heltid som norm", None)],
@@ -158,6 +159,7 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Sveriges Kommuner och Regioner (SKR) har yttrat sig.",
         "Ett skolsocialt team (SST) har inrättats i området.",
         "Ärendet gäller KS (kommunstyrelsen) och IVO (Inspektionen för vård och omsorg).",
+        "Förvaltningen redovisar utfallet av Medarbetarenkäten (MEK) för 2019.",
         # Lower-case long forms without support, one word fitting two letters.
         "Arbetet med barn och unga (BoU) fortsätter.",
         "Internkontroll (IK) ska genomföras varje år.",

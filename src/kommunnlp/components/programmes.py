@@ -31,7 +31,8 @@ _SKELETON = str.maketrans({"e": "a", "o": "a", "&": "a", "@": "a", "6": "a", "|"
 _LOOSE = str.maketrans({c: "*" for c in "aeo&@6|1di"})
 # What OCR may leave of å/ä/ö in the skeleton: the merged vowel, d or i.
 _OCR_VOWELS = ("a", "d", "i")
-_OCR_I = str.maketrans({"|": "I", "1": "I"})
+# In an acronym, |, 1 and a lower-case l are OCR's readings of I (``S1G``, ``SlG``).
+_OCR_I = str.maketrans({"|": "I", "1": "I", "l": "I"})
 
 # ``(ACR)``: bounded, without nested parentheses, so the scan is linear.
 _PAREN = re.compile(r"\(([^()\n]{2,24})\)")
@@ -103,7 +104,8 @@ class ProgrammeRecognizer(RuleComponent):
             for key in _ocr_variants(entry["name"]):
                 keys.setdefault(key, []).append(("name", i))
             if entry.get("acronym"):
-                keys.setdefault(_skeleton(entry["acronym"]), []).append(("acronym", i))
+                for key in _acronym_variants(entry["acronym"]):
+                    keys.setdefault(key, []).append(("acronym", i))
         for key, payload in keys.items():
             auto.add_word(key, (len(key), payload))
         self._automaton = auto if keys else None
@@ -434,20 +436,22 @@ class ProgrammeRecognizer(RuleComponent):
         if not found:
             return []
         found = self._truncate_trigger_names(text, found)
-        # Acronyms take the long form of their first definition anywhere in the document.
+        # Acronyms take the long form of their first definition anywhere in the document; they are
+        # keyed and given with OCR's I restored (``S1G`` is SIG).
         by_acronym: dict[str, tuple[str, str]] = {}
         for f in sorted(found, key=lambda f: f.start):
-            if f.rank == 0 and f.acronym and f.acronym not in by_acronym:
-                by_acronym[f.acronym] = (f.name, f.acronym)
+            acr = f.acronym.translate(_OCR_I) if f.acronym else None
+            if f.rank == 0 and acr and acr not in by_acronym:
+                by_acronym[acr] = (f.name, acr)
         # A gazetteer long form and its acronym in the same document are one programme.
         gaz_long = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
-        acronyms_seen = {f.acronym for f in found if f.acronym}
+        acronyms_seen = {f.acronym.translate(_OCR_I) for f in found if f.acronym}
         for name in {f.name for f in found if f.rank == 4}:
             acr = gaz_long.get(_key(name))
             if acr in acronyms_seen and acr not in by_acronym:
                 by_acronym[acr] = (name, acr)
         # Every occurrence of every found surface is a mention.
-        surfaces = acronyms_seen | {text[f.start : f.end] for f in found}
+        surfaces = acronyms_seen | {f.acronym for f in found if f.acronym} | {text[f.start : f.end] for f in found}
         found = found + _occurrences(text, skel, surfaces)
         # Spellings of one name (case, OCR damage) take the first one's name and acronym.
         by_name: dict[str, tuple[str, str | None]] = {_skeleton(collapse_ws(n)): (n, a) for n, a in by_acronym.values()}
@@ -459,10 +463,10 @@ class ProgrammeRecognizer(RuleComponent):
             if f.start < last_end:
                 continue
             surface = text[f.start : f.end]
-            if surface in by_acronym:
-                name, acr = by_acronym[surface]
-            elif f.acronym in by_acronym:
-                name, acr = by_acronym[f.acronym]
+            if surface.translate(_OCR_I) in by_acronym:
+                name, acr = by_acronym[surface.translate(_OCR_I)]
+            elif f.acronym and f.acronym.translate(_OCR_I) in by_acronym:
+                name, acr = by_acronym[f.acronym.translate(_OCR_I)]
             else:
                 if f.name not in skeletons:
                     skeletons[f.name] = _skeleton(f.name)
@@ -488,6 +492,19 @@ def _ocr_variants(word: str) -> set[str]:
         if ch in "åäö" and damaged < 3:
             damaged += 1
             variants = [v + o for v in variants for o in _OCR_VOWELS]
+        else:
+            variants = [v + sk for v in variants]
+    return set(variants)
+
+
+def _acronym_variants(acronym: str) -> set[str]:
+    """The skeletons of ``acronym`` with each of its first three I also read as l."""
+    variants = [""]
+    damaged = 0
+    for sk in _skeleton(acronym):
+        if sk == "i" and damaged < 3:
+            damaged += 1
+            variants = [v + o for v in variants for o in ("i", "l")]
         else:
             variants = [v + sk for v in variants]
     return set(variants)
@@ -578,10 +595,10 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     """Every further occurrence of the surfaces found: acronyms as written, names OCR-tolerantly."""
     auto = ahocorasick.Automaton()
     for surface in surfaces:
-        key = _skeleton(surface)
-        if len(key) >= 2:
-            upper = surface.translate(_OCR_I) if surface.isupper() else None
-            auto.add_word(key, (len(key), collapse_ws(surface), upper, surface[:1].isupper()))
+        upper = surface.translate(_OCR_I) if surface.translate(_OCR_I).isupper() else None
+        for key in _acronym_variants(surface) if upper else (_skeleton(surface),):
+            if len(key) >= 2:
+                auto.add_word(key, (len(key), collapse_ws(surface), upper, surface[:1].isupper()))
     if not len(auto):
         return []
     auto.make_automaton()
