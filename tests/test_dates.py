@@ -36,6 +36,11 @@ FORMATS = [
     ("Maj 2022\n\nBelys grusvägen", ["2022-05"]),
     ("I november 2021 inkom ett förslag", ["2021-11"]),
     ("Dag och tid Onsdag den 10 oktober 2012 kl. 14.00", ["2012-10-10"]),
+    # Lines broken inside a date by PDF text extraction.
+    ("Beslutet fattades den 26\noktober 2018 och redovisas i december\n2019.", ["2018-10-26", "2019-12"]),
+    ("Tisdagen den\n3 mars 2015", ["2015-03-03"]),
+    # A number at the end of a line is no day of the month named on the next.
+    ("Sammanträde 2019-05-02. Punkt 6\njuli", ["2019-05-02", "2019-07"]),
 ]
 
 
@@ -101,6 +106,7 @@ NOT_DATES = [
     "Maj Karlsson (S) och Maj-Britt Svensson (M), 2 Jan Andersson",
     "Felaktigt: 31 april 2020 och 29 februari 2019 och 2019-13-45",
     "Kiruna 12/30 och 11/896",
+    "Protokoll 2019. Punkt 5\nMaj Karlsson (S)",
 ]
 
 

@@ -98,16 +98,18 @@ class DateRecognizer(RuleComponent):
         conn = "|".join(
             re.escape(fold(c)).replace(r"\ ", r"\s*") for c in settings.get("range_connectors", ["-", "och"])
         )
-        # Textual day: [weekday[en]] [den] D [- D] month [year] on one line; `den 30november` has no space.
+        # Textual day: [weekday[en]] [den] D [- D] month [year]; `den 30november` has no space. A
+        # line break inside (PDF text) only where `den`, a weekday or a year shows it is a date.
         self._day = re.compile(
-            rf"(?<![\w.,:/-])(?:(?P<wd>(?:{wd_alt})(?:en|ens)?)[ \t,]+)?(?:den\s+)?"
+            rf"(?<![\w.,:/-])(?:(?P<wd>(?:{wd_alt})(?:en|ens)?)[ \t,]+)?(?P<den>den\s+)?"
             rf"(?P<d1>[0-3]?[0-9])(?::[ae])?"
             rf"(?:[ \t]*(?:{conn})[ \t]*(?:den\s+)?(?P<d2>[0-3]?[0-9])(?::[ae])?)?"
-            rf"[ \t]*(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
-            rf"(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
+            rf"(?P<gap>[ \t]*\n?[ \t]*)(?:(?P<mon>{name_alt})|(?P<abbr>{abbr_alt})\.?)(?![a-z])"
+            rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
         self._month = re.compile(
-            rf"(?<![a-z0-9])(?P<mon>{name_alt})(?![a-z])(?:,?[ \t]+(?P<year>{_YEAR}){_NO_DIGIT_AFTER})?"
+            rf"(?<![a-z0-9])(?P<mon>{name_alt})(?![a-z])"
+            rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
         # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
         self._iso = re.compile(
@@ -158,6 +160,8 @@ class DateRecognizer(RuleComponent):
             if not m["year"] and not text[m.start("abbr")].islower():
                 return
         if month is None:
+            return
+        if "\n" in m["gap"] and not (m["den"] or m["wd"] or m["year"]):
             return
         group = "mon" if m["mon"] else "abbr"
         if not m["year"] and self._is_name(text, m.start(group), m.end(group), has_year=False):
