@@ -156,6 +156,21 @@ CLAUSES = [
             "ärendet ska återkomma.",
         ],
     ),
+    (
+        "Förslag till beslut på sammanträdet\nKommunstyrelsen beslutar att anta planen.\n\nFörvaltningens"
+        " bedömning\nText.",
+        ["anta planen."],
+    ),
+    ("Föreslaget beslut\nNämnden godkänner rapporten.\nNämndens bedömning\nText", ["Nämnden godkänner rapporten."]),
+    (
+        "Beslut\nKommunfullmäktige beslutar, i enlighet med kommunstyrelsens förslag, att anta planen.\n\nOmröstning\n",
+        ["anta planen."],
+    ),
+    (
+        "Förslag till beslut\nKommunstyrelsen föreslås föreslå kommunfullmäktige besluta att\n1. anta planen\n"
+        "2. avsätta medel\n\nSkäl för beslutet\nText",
+        ["anta planen", "avsätta medel"],
+    ),
     # a flattened table: the heading names the subject of the decision verb
     (
         "KLU 62 Information om Aktiva Arvika Utskottets beslut tar del av informationen och lägger den till"
