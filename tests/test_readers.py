@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -222,6 +223,20 @@ def test_readers_docx_zip_bomb_refused(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(readers, "DOCX_MAX_EXPANDED_BYTES", 1000)
     path = _write(tmp_path / "big.docx", _docx_bytes(None, ["x" * 5000], None))
     with pytest.raises(ReadError, match="DOCX expands to"):
+        read_document(path)
+
+
+@pytest.mark.parametrize(
+    ("module", "fmt", "reason"),
+    [("pypdf", "pdf", "reading PDF needs pypdf"), ("docx", "docx", "reading DOCX needs python-docx")],
+)
+def test_readers_missing_library_is_a_read_error(
+    tmp_path: Path, monkeypatch, module: str, fmt: str, reason: str
+) -> None:
+    data = _pdf_bytes(PAGES) if fmt == "pdf" else _docx_bytes(None, DOCX_PARAGRAPHS, None)
+    path = _write(tmp_path / f"a.{fmt}", data)
+    monkeypatch.setitem(sys.modules, module, None)  # "import module" now raises ImportError
+    with pytest.raises(ReadError, match=reason):
         read_document(path)
 
 

@@ -110,8 +110,11 @@ def _quiet_pypdf() -> Iterator[None]:
 
 def read_pdf(path: str | Path, data: bytes) -> ReadDocument:
     """The text layer of a PDF, pages joined with :data:`PDF_PAGE_SEPARATOR` (pypdf)."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    try:
+        from pypdf import PdfReader
+        from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    except ImportError as err:
+        raise ReadError(path, "reading PDF needs pypdf: pip install 'pypdf[crypto]'") from err
 
     with _quiet_pypdf():
         # Parsers of damaged files fail in many ways (pypdf, zlib, loops caught by limits): any
@@ -163,7 +166,10 @@ def _docx_block_lines(blocks: Iterator[object]) -> Iterator[str]:
 
 def read_docx(path: str | Path, data: bytes) -> ReadDocument:
     """Section headers, then paragraphs and table rows in document order (python-docx)."""
-    import docx
+    try:
+        import docx
+    except ImportError as err:
+        raise ReadError(path, "reading DOCX needs python-docx: pip install python-docx") from err
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
