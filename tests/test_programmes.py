@@ -175,6 +175,8 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Botkyrka kommuns modell lyfts fram som ett exempel.",
         "Information om projektet av integrationsstrateg Anna Berg.",
         "RAPPORT OM KULTURPROJEKTET",
+        "PROJEKTET BESLUTAR OM FORTSATT ARBETE",
+        "Projekt Kommunens nya webbplats och Nämndens Trygghetsprogram (NTP).",
         "Bilaga 1 – en modell för resursfördelning",
         # A single-word gazetteer name in lower case is a common noun.
         "Kommunen vill inrätta ett barnahus tillsammans med grannkommunerna.",

@@ -83,6 +83,7 @@ class ProgrammeRecognizer(RuleComponent):
         self._programme_words = tuple(_loose(w) for w in vocab.get("programme_words", []))
         self._gazetteer_acronyms = {e["acronym"] for e in self._entries if e.get("acronym")}
         self._gazetteer_names = {_key(e["name"]) for e in self._entries}
+        self._gazetteer_found = {_skeleton(e["name"]): _Found(0, 0, e["name"], None, 4) for e in self._entries}
         self._prepositions = {fold(w) for w in vocab.get("prepositions", [])}
         self._stops = {fold(w) for w in vocab.get("name_stops", [])}
         self._trailing = self._prepositions | self._stops  # words a cut name must not end on
@@ -238,7 +239,9 @@ class ProgrammeRecognizer(RuleComponent):
                     continue
                 if kind == "trigger" and not left_is_word:
                     trigger_ends.append(end)
-                    hit = self._name_after_memo(text, folded, end, memo)
+                    # In a heading in capitals (``PROJEKTET BESLUTAR``) a capital proves nothing.
+                    heading = text[start:end].isupper()
+                    hit = None if heading else self._name_after_memo(text, folded, end, memo)
                 elif kind == "ending" and left_is_word:
                     hit = self._compound(text, folded, start, end)
                 elif kind in ("name", "acronym") and not left_is_word:
@@ -380,12 +383,13 @@ class ProgrammeRecognizer(RuleComponent):
         for word in words:
             if word in self._prepositions:
                 break
-            if (
-                word in self._head_words
-                or word.endswith(self._short_endings)
-                or _loose(word).endswith(self._long_endings)
-            ):
-                return True
+            for form in (word, word[:-1]) if word.endswith("s") else (word,):  # also the genitive
+                if (
+                    form in self._head_words
+                    or form.endswith(self._short_endings)
+                    or _loose(form).endswith(self._long_endings)
+                ):
+                    return True
         return False
 
     # 3. resolution
@@ -415,7 +419,7 @@ class ProgrammeRecognizer(RuleComponent):
         self, found: list[_Found], by_name: dict[str, tuple[str, str | None]]
     ) -> list[_Found]:
         """``Trefasprojektet`` beside ``Trefas`` (or ``MVP-projektet`` beside MVP) is that programme."""
-        known = {_skeleton(e["name"]): _Found(0, 0, e["name"], None, 4) for e in self._entries}
+        known = dict(self._gazetteer_found)
         known.update((_skeleton(f.name), f) for f in found if f.rank != 3)
         out: list[_Found] = []
         for f in found:
