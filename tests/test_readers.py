@@ -154,6 +154,25 @@ def test_readers_sniff_format_zip_with_and_without_word_part() -> None:
     assert sniff_format(_docx_bytes(None, ["x"], None)) == "docx"
 
 
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("\ufeffDnr KS 2019/1899, Åsa".encode("utf-16-le"), "utf-16-le"),
+        ("\ufeffDnr KS 2019/1899, Åsa".encode("utf-16-be"), "utf-16-be"),
+        ("Dnr KS 2019/1899, Åsa".encode(), "utf-8"),
+        ("Dnr KS 2019/1899, Åsa".encode("cp1252"), "cp1252"),
+    ],
+)
+def test_readers_text_encodings(tmp_path: Path, data: bytes, encoding: str) -> None:
+    doc = read_document(_write(tmp_path / "a.txt", data))
+    assert (doc.text, doc.encoding, doc.format) == ("Dnr KS 2019/1899, Åsa", encoding, "txt")
+
+
+def test_readers_broken_utf16_is_a_read_error(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match="UTF-16 BOM"):
+        read_document(_write(tmp_path / "a.txt", b"\xff\xfeD\x00\x00\xd8"))
+
+
 @pytest.mark.parametrize("name", ["protokoll.pdf", "protokoll.txt", "protokoll"])
 def test_readers_pdf_text_layer_by_content(tmp_path: Path, name: str) -> None:
     doc = read_document(_write(tmp_path / name, _pdf_bytes(PAGES)))

@@ -39,7 +39,7 @@ class ReadError(Exception):
 @dataclass(frozen=True)
 class ReadDocument:
     text: str
-    encoding: str  # "utf-8", "utf-8-sig", "cp1252", "latin-1"; "pdf-text-layer" or "docx" otherwise
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le/-be", "cp1252", "latin-1"; "pdf-text-layer", "docx"
     format: str  # "txt" | "pdf" | "docx"
     sha256: str
     size: int  # bytes
@@ -63,6 +63,8 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
 # Bytes that cp1252 leaves undefined; their presence means the file is not cp1252.
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
@@ -70,8 +72,15 @@ _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode a plain-text file: UTF-8 (BOM accepted), else cp1252, else latin-1.
 
-    Raises ReadError for binary content (NUL bytes).
+    Raises ReadError for binary content (NUL bytes). UTF-16 with a BOM (Windows Notepad's
+    "Unicode") is read as such before the NUL check, which its ASCII characters would fail.
     """
+    for bom, codec in _UTF16_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), codec
+            except UnicodeDecodeError as err:
+                raise ReadError(path, f"starts with a UTF-16 BOM but is not valid UTF-16 ({err.reason})") from err
     if b"\x00" in data:
         raise ReadError(path, "binary file (contains NUL bytes): not a text document")
     if data.startswith(b"\xef\xbb\xbf"):
