@@ -17,6 +17,7 @@ All data (party table, word lists) lives in ``kommunnlp/data/parties/``.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,10 +35,18 @@ _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 #: How far back from a marker a name (or a list of names) may start.
 _WINDOW = 240
+#: How far from a party name or a bare code its one person may stand.
+_NAME_WINDOW = 100
+_COMMA_BEFORE = re.compile(r",[ \t]*\Z")
+# What follows a bare code: "Name, SD, ..." / "Name, SD." / "Åsa Ottosson M" at a line's end.
+_AFTER_COMMA_CODE = re.compile(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)")
+_AFTER_BARE_CODE = re.compile(r"[ \t]*(?:[,;\n]|\Z)")
 _MAX_NAME_TOKENS = 6
+_CACHE_SIZE = 50_000
+_MISSING = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Marker:
     """One candidate party marker, before its person is resolved."""
 
@@ -113,13 +122,28 @@ class PartyRecognizer(RuleComponent):
         self._skip_after = re.compile(r"\s*(?:" + "|".join(skips) + r")(?!\w)") if skips else None
         self._skip_full = re.compile(r"(?:" + "|".join(skips) + r")") if skips else None
         bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
-        self._bare_re = re.compile(r"(?<![^\s,])(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
+        # No look-behind in front, so the regex engine can skip ahead to the capitals.
+        self._bare_re = re.compile(r"(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
+        self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
+        self._name_span = max((len(n) for entry in table for n in entry.get("names", [])), default=0) + 2
+        self._content_cache: dict[tuple[str, bool], Any] = {}
+        self._kind_cache: dict[str, Any] = {}
 
     # -- find --------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
         if not text:
             return []
-        folded = fold(text)
+        # Everything built here is acyclic; pausing the cyclic collector keeps its full passes
+        # over a large heap from making the time grow faster than the text on long lists.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._find(text)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _find(self, text: str) -> list[dict[str, Any]]:
         markers = self._bracket_markers(text)
         self._resolve_persons(text, markers)
         markers = self._accept(text, markers)
@@ -127,7 +151,7 @@ class PartyRecognizer(RuleComponent):
         mentions = self._marker_mentions(text, markers)
         taken = [(m.start, m.end) for m in markers]
         mentions += self._bare_mentions(text, taken)
-        mentions += self._name_mentions(text, folded)
+        mentions += self._name_mentions(text)
         mentions.sort(key=lambda m: (m["start"], m["end"], m["person"] or ""))
         return _first_spellings(mentions)
 
@@ -139,17 +163,28 @@ class PartyRecognizer(RuleComponent):
             if "|" in content or ("1" in content and content.replace("1", "").isalpha()):
                 content = content.replace("|", "I").replace("1", "I")  # OCR: "(F|)" is "(FI)"
             glued = m.start() > 0 and text[m.start() - 1].isalpha()
-            marker = self._parse_content(content, glued)
-            if marker is not None:
-                marker.start, marker.end = m.start(), m.end()
-                markers.append(marker)
+            key = (content, glued)
+            parsed = self._content_cache.get(key, _MISSING)
+            if parsed is _MISSING:
+                parsed = self._parse_content(content, glued)
+                self._remember(self._content_cache, key, parsed)
+            if parsed is not None:
+                codes, plural, needs, listable = parsed
+                markers.append(_Marker(m.start(), m.end(), list(codes), plural, needs, listable))
         return markers
 
-    def _parse_content(self, content: str, glued: bool) -> _Marker | None:
-        """Codes of a bracket's content, or None where it is no party marker."""
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) > _CACHE_SIZE:
+            cache.clear()  # bounded: an adversarial text cannot grow it without limit
+        cache[key] = value
+
+    def _parse_content(self, content: str, glued: bool) -> tuple[tuple[str, ...], bool, bool, bool] | None:
+        """(codes, plural, needs a person, may stand in a list of markers) of a bracket's
+        content, or None where it is no party marker."""
         key = fold(content)
         if key in self._codes and self._codes[key] == "oberoende":
-            return _Marker(0, 0, ["oberoende"])
+            return ("oberoende",), False, False, False
         if glued and content.islower():
             return None  # "förälder(s)": a plural ending, not a marker
         codes: list[str] = []
@@ -178,7 +213,7 @@ class PartyRecognizer(RuleComponent):
                 return None
         if not codes:
             return None
-        return _Marker(0, 0, codes, plural=plural, needs_person=needs, listable=listable)
+        return tuple(codes), plural, needs, listable
 
     def _unknown_code(self, tok: str) -> bool:
         """A plausible abbreviation of a local party: 2-5 letters, at least two capitals."""
@@ -237,6 +272,13 @@ class PartyRecognizer(RuleComponent):
 
     def _word_kind(self, tok: str) -> str | None:
         """'name', 'initial', 'particle', or None for a token that cannot be part of a name."""
+        kind = self._kind_cache.get(tok, _MISSING)
+        if kind is _MISSING:
+            kind = self._classify(tok)
+            self._remember(self._kind_cache, tok, kind)
+        return kind  # type: ignore[return-value]
+
+    def _classify(self, tok: str) -> str | None:
         if len(tok) > 2 and tok[0] in "|1" and tok[1].islower():
             tok = "I" + tok[1:]  # OCR: "|ngrid", "1ngrid"
         first = tok[0]
@@ -429,16 +471,14 @@ class PartyRecognizer(RuleComponent):
         out = []
         for m in self._bare_re.finditer(text):
             start, end = m.start(), m.end()
-            after = text[end : end + 12]
-            lo = max(0, start - _WINDOW)
-            toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
-            comma = bool(toks) and toks[-1][2] == ","
-            if comma:
-                ok = re.match(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)", after)
-            else:
-                ok = re.match(r"[ \t]*(?:[,;\n]|\Z)", after)
-            if not ok:
+            if start > 0 and text[start - 1] not in " \t\r\n,":
                 continue
+            after = text[end : end + 12]
+            comma = _COMMA_BEFORE.search(text, max(0, start - 4), start) is not None
+            if not (_AFTER_COMMA_CODE if comma else _AFTER_BARE_CODE).match(after):
+                continue
+            lo = max(0, start - _NAME_WINDOW)
+            toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
             found = self._name_back(text, toks, len(toks) - 1 - comma)
             if found is None:
                 continue
@@ -446,14 +486,43 @@ class PartyRecognizer(RuleComponent):
             out.append(self._mention(text, start, end, code, found[0]))
         return out
 
-    def _name_mentions(self, text: str, folded: str) -> list[dict[str, Any]]:
+    def _party_names(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, code) of party names: a plain substring search for anchors (a piece of
+        each name that OCR leaves intact), then the full OCR-tolerant regex around each hit."""
+        if self._names_re is None:
+            return []
+        low = text.lower()
+        if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
+            low = fold(text)
+        windows: list[tuple[int, int]] = []
+        for anchor in self._anchors:
+            pos = low.find(anchor)
+            while pos >= 0:
+                windows.append((max(0, pos - self._name_span), min(len(text), pos + len(anchor) + self._name_span)))
+                pos = low.find(anchor, pos + 1)
+        found: dict[int, tuple[int, int, str]] = {}
+        windows.sort()
+        merged: list[list[int]] = []
+        for lo, hi in windows:
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            # One character of context on each side for the word-boundary checks.
+            a, b = max(0, lo - 1), min(len(text), hi + 1)
+            for m in self._names_re.finditer(fold(text[a:b])):
+                if a + m.start() < lo and lo > 0:
+                    continue
+                found.setdefault(a + m.start(), (a + m.start(), a + m.end(), self._name_group[m.lastgroup or ""]))
+        return [found[k] for k in sorted(found)]
+
+    def _name_mentions(self, text: str) -> list[dict[str, Any]]:
         """Party names in running text, and the names a party name introduces."""
         if self._names_re is None:
             return []
         out = []
-        for m in self._names_re.finditer(folded):
-            code = self._name_group[m.lastgroup or ""]
-            start, end = m.start(), m.end()
+        for start, end, code in self._party_names(text):
             out.append(self._mention(text, start, end, code, None))
             for person in self._persons_after(text, end):
                 out.append(self._mention(text, start, end, code, person))
@@ -467,7 +536,7 @@ class PartyRecognizer(RuleComponent):
         if not re.match(r"[ \t]+\w", text[pos : pos + 3]):
             return []
         toks: list[tuple[int, int, str]] = []
-        for t in _TOKEN.finditer(text, pos, min(len(text), pos + _WINDOW)):
+        for t in _TOKEN.finditer(text, pos, min(len(text), pos + _WINDOW // 2)):
             word = t.group()
             if len(word) > 2 and word.endswith("."):  # "... och Pia Sarstedt. Nästa mening"
                 toks += [(t.start(), t.end() - 1, word[:-1]), (t.end() - 1, t.end(), ".")]
@@ -495,7 +564,7 @@ class PartyRecognizer(RuleComponent):
 
     def _person_before_name(self, text: str, start: int, end: int) -> str | None:
         """'Anna Andersson, Socialdemokraterna,': a name, a comma, then the party's name."""
-        lo = max(0, start - _WINDOW)
+        lo = max(0, start - _NAME_WINDOW)
         toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
         if len(toks) < 3 or toks[-1][2] != ",":
             return None
@@ -512,6 +581,18 @@ _LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\n\s*(?=(\w))")
 # What OCR leaves inside a name for å/ä/ö, read back as a letter (the name folds alike).
 _OCR_NAME = str.maketrans({"6": "ö", "0": "o", "&": "ä", "@": "a"})
 _OCR_LEADING_I = re.compile(r"(?<!\w)[|1](?=[a-zåäöéü])")
+
+
+def _anchors(names: list[str]) -> list[str]:
+    """For each name the longest piece that OCR leaves alone (no å/ä/ö, no space), lower-cased;
+    a piece that contains another is dropped, the shorter one finds it too."""
+    pieces = set()
+    for name in names:
+        parts = re.split(r"[åäöÅÄÖ\s]+", name.lower())
+        best = max(parts, key=len)
+        if best:
+            pieces.add(fold(best))
+    return sorted(p for p in pieces if not any(q != p and q in p for q in pieces))
 
 
 def _clean_name(raw: str) -> str:
