@@ -69,16 +69,19 @@ _OCR_SOURCE = {"å": "a", "ä": "a", "ö": "o", "é": "e"}
 
 
 @lru_cache(maxsize=4096)
-def ocr_pattern(word: str, *, strict_ascii: bool = True) -> str:
+def ocr_pattern(word: str, *, strict_ascii: bool = True, il: bool = False) -> str:
     """A regex (for folded text) that matches ``word`` and its OCR-damaged spellings.
 
     Only the letters that carried a diacritic in ``word`` (å, ä, ö) are widened, so ordinary
-    words stay exact; with ``strict_ascii=False`` every a/o is widened too.
+    words stay exact; with ``strict_ascii=False`` every a/o is widened too, and with ``il=True``
+    every i/l also matches its OCR readings 1, l, i and | (``D1arienummer``, ``apri|``).
     """
     parts: list[str] = []
     for ch in word.lower():
         if ch in _OCR_SOURCE:
             parts.append(_OCR_CLASSES[_OCR_SOURCE[ch]])
+        elif il and ch in "il":
+            parts.append("[1il|]")
         elif not strict_ascii and ch in "ao":
             parts.append(_OCR_CLASSES[ch])
         elif ch == " ":

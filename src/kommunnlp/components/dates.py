@@ -46,20 +46,6 @@ class DateCandidate:
     year_inferred: bool = False
 
 
-def _ocr_letters(word: str) -> str:
-    """Regex for a word on folded text, tolerant of OCR damage: i/l read as 1, l or |, and
-    å/ä/ö read as a, o, &, 6 ..."""
-    parts = []
-    for ch in word.lower():
-        if ch in "åäö":
-            parts.append(ocr_pattern(ch))
-        elif ch in "il":
-            parts.append(f"[{ch}1il|]")
-        else:
-            parts.append(re.escape(fold(ch)))
-    return "".join(parts)
-
-
 def _valid(year: int, month: int, day: int | None) -> bool:
     if day is None:
         return 1 <= month <= 12
@@ -86,11 +72,11 @@ class DateRecognizer(RuleComponent):
         self._names: dict[str, int] = {fold(k): int(v) for k, v in months.get("names", {}).items()}
         self._abbr: dict[str, int] = {fold(k): int(v) for k, v in months.get("abbreviations", {}).items()}
         self._name_like = {fold(w) for w in months.get("name_like", [])}
-        self._weekdays = [(re.compile(_ocr_letters(k)), int(v)) for k, v in weekdays.items()]
-        self._month_keys = [(k, re.compile(_ocr_letters(k))) for k in (*self._names, *self._abbr)]
+        self._weekdays = [(re.compile(ocr_pattern(k, il=True)), int(v)) for k, v in weekdays.items()]
+        self._month_keys = [(k, re.compile(ocr_pattern(k, il=True))) for k in (*self._names, *self._abbr)]
 
         def alt(words: list[str]) -> str:
-            return "|".join(_ocr_letters(w) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
+            return "|".join(ocr_pattern(w, il=True) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
 
         name_alt = alt(list(self._names))
         abbr_alt = alt(list(self._abbr))

@@ -74,7 +74,7 @@ _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[
 def _label_pattern(label: str) -> str:
     """Regex for a label on folded text: å/ä/ö with their OCR readings (``text.ocr_pattern``),
     and also i/l read as 1, l or | (`D1arienummer`)."""
-    return "".join(f"[{ch}1il|]" if ch in "il" else ocr_pattern(ch) for ch in label.lower())
+    return ocr_pattern(label, il=True)
 
 
 class _Candidate(NamedTuple):
