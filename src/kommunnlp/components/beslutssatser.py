@@ -502,7 +502,8 @@ class DecisionClauseRecognizer(RuleComponent):
         kind = block.kind
         prev_blank_ok = False
         prev_intro = False  # the previous unit introduces points (a colon, or a bare lead-in)
-        lead_at = {li.start for li in inner}
+        lead_at = {li.start: li for li in inner}
+        inner_starts = [li.start for li in inner]
         for idx, u in enumerate(units):
             if u.marker == "page":
                 break
@@ -522,9 +523,7 @@ class DecisionClauseRecognizer(RuleComponent):
                     if body[-1] not in _TERMINAL or self._looks_like_signature(body):
                         break
             prev_blank_ok = u.blank_before or idx == 0
-            prev_intro = text[u.end - 1] == ":" or (
-                opens_with_lead and any(li.start == u.start and li.end >= u.end for li in inner)
-            )
+            prev_intro = text[u.end - 1] == ":" or (opens_with_lead and lead_at[u.start].end >= u.end)
             start = u.body
             if u.marker == "number":
                 expected = (u.number or 0) + 1
@@ -537,10 +536,12 @@ class DecisionClauseRecognizer(RuleComponent):
         # into proposals.
         clauses: list[tuple[int, int, int | None, str]] = []
         for s, e, n in pieces:
-            cuts = [li for li in inner if s <= li.start < e]
             seg_start = s
             seg_number = n
-            for li in cuts:
+            j = bisect_left(inner_starts, s)
+            while j < len(inner) and inner[j].start < e:
+                li = inner[j]
+                j += 1
                 before_end = self._rstrip(text, seg_start, li.start)
                 # Text before a lead-in is a clause only if it closes; else it is a case title.
                 if before_end > seg_start and text[before_end - 1] in _TERMINAL:
