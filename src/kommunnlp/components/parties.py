@@ -37,6 +37,9 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _WINDOW = 240
 #: How far from a party name or a bare code its one person may stand.
 _NAME_WINDOW = 100
+_NEXT_WORD = re.compile(r"\s*([^\s,.;:()]+)")
+_SPACE_WORD = re.compile(r"[ \t]+\w")
+_NAME_END = re.compile(r"[ \t]*(?:[,.;:)\n]|\Z)")
 _COMMA_BEFORE = re.compile(r",[ \t]*\Z")
 # What follows a bare code: "Name, SD, ..." / "Name, SD." / "Åsa Ottosson M" at a line's end.
 _AFTER_COMMA_CODE = re.compile(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)")
@@ -182,7 +185,7 @@ class PartyRecognizer(RuleComponent):
     def _parse_content(self, content: str, glued: bool) -> tuple[tuple[str, ...], bool, bool, bool] | None:
         """(codes, plural, needs a person, may stand in a list of markers) of a bracket's
         content, or None where it is no party marker."""
-        key = fold(content)
+        key = _f(content)
         if key in self._codes and self._codes[key] == "oberoende":
             return ("oberoende",), False, False, False
         if glued and content.islower():
@@ -191,7 +194,7 @@ class PartyRecognizer(RuleComponent):
         plural = needs = listable = False
         tokens = [t for t in _CONTENT_SPLIT.split(content) if t]
         for tok in tokens:
-            low = fold(tok)
+            low = _f(tok)
             code = self._codes.get(low)
             if code is not None:
                 codes.append(code)
@@ -249,8 +252,8 @@ class PartyRecognizer(RuleComponent):
         persons = [found[:3]]
         j = found[3] - 1  # index of the token before the name
         # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
-        if j >= 0 and (fold(toks[j][2]) in self._joiners or (plural and toks[j][2] == ",")):
-            while j >= 0 and (fold(toks[j][2]) in self._joiners or toks[j][2] == ","):
+        if j >= 0 and (_f(toks[j][2]) in self._joiners or (plural and toks[j][2] == ",")):
+            while j >= 0 and (_f(toks[j][2]) in self._joiners or toks[j][2] == ","):
                 other = self._name_back(text, toks, j - 1)
                 if other is None:
                     break
@@ -263,10 +266,10 @@ class PartyRecognizer(RuleComponent):
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
         if i >= 0 and self._skip_full is not None:
             for k in (i, i - 1, i - 2):
-                if k >= 0 and self._skip_full.fullmatch(fold(text[toks[k][0] : toks[i][1]])):
+                if k >= 0 and self._skip_full.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
                     return k - 1
         if i >= 1 and self._names_full is not None and self._from is not None:
-            if self._names_full.fullmatch(fold(toks[i][2])) and self._from.fullmatch(fold(toks[i - 1][2])):
+            if self._names_full.fullmatch(_f(toks[i][2])) and self._from.fullmatch(_f(toks[i - 1][2])):
                 return i - 2  # "Lotta Edholm från liberalerna (L)"
         return i
 
@@ -291,7 +294,7 @@ class PartyRecognizer(RuleComponent):
             letters = [ch for ch in tok if ch.isalpha()]
             if len(letters) < 2 or "".join(letters).isupper() or len(letters) < len(tok) - 2:
                 return None  # headings in capitals, abbreviations, codes
-            if self._is_stop(fold(tok)):
+            if self._is_stop(_f(tok)):
                 return None
             return "name"
         if tok in self._particles:
@@ -299,7 +302,7 @@ class PartyRecognizer(RuleComponent):
         return None
 
     def _is_first_name(self, tok: str) -> bool:
-        return any(part in self._first_names for part in fold(tok).split("-") if part)
+        return any(part in self._first_names for part in _f(tok).split("-") if part)
 
     def _is_stop(self, key: str) -> bool:
         if self._stop is not None and self._stop.fullmatch(key):
@@ -347,9 +350,7 @@ class PartyRecognizer(RuleComponent):
                     cut -= 1  # double first names: "Anna Maria Nilsson"
             elif not firsts:
                 while (
-                    len(kinds) - cut >= 3
-                    and self._noun_suffix is not None
-                    and self._noun_suffix.search(fold(words[cut]))
+                    len(kinds) - cut >= 3 and self._noun_suffix is not None and self._noun_suffix.search(_f(words[cut]))
                 ):
                     cut += 1
                 if len(kinds) - cut >= 4:
@@ -368,7 +369,9 @@ class PartyRecognizer(RuleComponent):
         """Drop markers that are only a party next to a person or in a list of markers."""
         in_list = [False] * len(markers)
         for k in range(len(markers) - 1):
-            gap = fold(text[markers[k].end : markers[k + 1].start]).strip(" \t\n,")
+            if markers[k + 1].start - markers[k].end > 12:
+                continue
+            gap = _f(text[markers[k].end : markers[k + 1].start]).strip(" \t\n,")
             if gap in ("", "och", "samt", "&"):
                 pair = (markers[k], markers[k + 1])
                 if any(not m.needs_person or m.codes[0] in self._local for m in pair):
@@ -389,8 +392,8 @@ class PartyRecognizer(RuleComponent):
         """Schwartz–Hearst style: the code's letters in order, the first one a word's initial."""
         if code in ("oberoende",) or len(code) < 2:
             return False
-        low = fold(long_form)
-        letters = fold(code)
+        low = _f(long_form)
+        letters = _f(code)
         words = low.split()
         for w_index, word in enumerate(words):
             if not word.startswith(letters[0]):
@@ -413,11 +416,11 @@ class PartyRecognizer(RuleComponent):
                 continue
             pos = marker.end
             if self._skip_after is not None:
-                skip = self._skip_after.match(fold(text[pos : pos + 20]))
+                skip = self._skip_after.match(_f(text[pos : pos + 20]))
                 if skip:
                     pos += skip.end()
-            nxt = re.match(r"\s*([^\s,.;:()]+)", text[pos : pos + 40])
-            marker.genitive = bool(nxt and fold(nxt.group(1)) in self._genitive_nouns)
+            nxt = _NEXT_WORD.match(text, pos, pos + 40)
+            marker.genitive = bool(nxt and _f(nxt.group(1)) in self._genitive_nouns)
         # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
         # when every name in it ends in s.
         for k in range(len(markers) - 1, 0, -1):
@@ -439,7 +442,9 @@ class PartyRecognizer(RuleComponent):
     def _joined(text: str, left: _Marker, right: _Marker) -> bool:
         if not (left.persons and right.persons):
             return False
-        gap = fold(text[left.end : right.persons[0][1]]).strip()
+        if right.persons[0][1] - left.end > 12:
+            return False
+        gap = _f(text[left.end : right.persons[0][1]]).strip()
         return gap in (",", "och", "samt", "&", ", och")
 
     # -- building mentions ---------------------------------------------------------------------
@@ -482,7 +487,7 @@ class PartyRecognizer(RuleComponent):
             found = self._name_back(text, toks, len(toks) - 1 - comma)
             if found is None:
                 continue
-            code = self._codes[fold(m.group())]
+            code = self._codes[_f(m.group())]
             out.append(self._mention(text, start, end, code, found[0]))
         return out
 
@@ -493,7 +498,7 @@ class PartyRecognizer(RuleComponent):
             return []
         low = text.lower()
         if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
-            low = fold(text)
+            low = _f(text)
         windows: list[tuple[int, int]] = []
         for anchor in self._anchors:
             pos = low.find(anchor)
@@ -511,7 +516,7 @@ class PartyRecognizer(RuleComponent):
         for lo, hi in merged:
             # One character of context on each side for the word-boundary checks.
             a, b = max(0, lo - 1), min(len(text), hi + 1)
-            for m in self._names_re.finditer(fold(text[a:b])):
+            for m in self._names_re.finditer(_f(text[a:b])):
                 if a + m.start() < lo and lo > 0:
                     continue
                 found.setdefault(a + m.start(), (a + m.start(), a + m.end(), self._name_group[m.lastgroup or ""]))
@@ -533,7 +538,7 @@ class PartyRecognizer(RuleComponent):
 
     def _persons_after(self, text: str, pos: int) -> list[str]:
         """'Liberalerna Yanina Westergren och Peter Nordebo': names on the same line."""
-        if not re.match(r"[ \t]+\w", text[pos : pos + 3]):
+        if not _SPACE_WORD.match(text, pos, pos + 3):
             return []
         toks: list[tuple[int, int, str]] = []
         for t in _TOKEN.finditer(text, pos, min(len(text), pos + _WINDOW // 2)):
@@ -554,9 +559,9 @@ class PartyRecognizer(RuleComponent):
             if found is None or found[3] != i:
                 break
             persons.append(found[0])
-            if j < len(toks) and (toks[j][2] == "," or fold(toks[j][2]) in self._joiners):
+            if j < len(toks) and (toks[j][2] == "," or _f(toks[j][2]) in self._joiners):
                 i = j + 1
-                if i < len(toks) and fold(toks[i][2]) in self._joiners:
+                if i < len(toks) and _f(toks[i][2]) in self._joiners:
                     i += 1
                 continue
             break
@@ -568,7 +573,7 @@ class PartyRecognizer(RuleComponent):
         toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
         if len(toks) < 3 or toks[-1][2] != ",":
             return None
-        end_ok = re.match(r"[ \t]*(?:[,.;:)\n]|\Z)", text[end : end + 8])
+        end_ok = _NAME_END.match(text[end : end + 8])
         if not end_ok:
             return None
         found = self._name_back(text, toks, len(toks) - 2)
@@ -581,6 +586,11 @@ _LINE_BREAK_HYPHEN = re.compile(r"-[ \t]*\n\s*(?=(\w))")
 # What OCR leaves inside a name for å/ä/ö, read back as a letter (the name folds alike).
 _OCR_NAME = str.maketrans({"6": "ö", "0": "o", "&": "ä", "@": "a"})
 _OCR_LEADING_I = re.compile(r"(?<!\w)[|1](?=[a-zåäöéü])")
+
+
+def _f(s: str) -> str:
+    """``fold`` with a fast path: ASCII needs lower-casing only."""
+    return s.lower() if s.isascii() else fold(s)
 
 
 def _anchors(names: list[str]) -> list[str]:
@@ -648,7 +658,7 @@ def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for mention in mentions:
         person = mention["person"]
         if person is not None:
-            key = (mention["party"], fold(person).translate(_OCR_KEY))
+            key = (mention["party"], _f(person).translate(_OCR_KEY))
             person = first.setdefault(key, person)
             mention = {**mention, "person": person}
         ident = (mention["start"], mention["end"], mention["party"], person)
