@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -419,8 +420,10 @@ class ProgrammeRecognizer(RuleComponent):
         self, found: list[_Found], by_name: dict[str, tuple[str, str | None]]
     ) -> list[_Found]:
         """``Trefasprojektet`` beside ``Trefas`` (or ``MVP-projektet`` beside MVP) is that programme."""
+        if not any(f.rank == 3 for f in found):
+            return found
         known = dict(self._gazetteer_found)
-        known.update((_skeleton(f.name), f) for f in found if f.rank != 3)
+        known.update({_skeleton(f.name): f for f in {f.name: f for f in found if f.rank != 3}.values()})
         out: list[_Found] = []
         for f in found:
             if f.rank == 3:
@@ -444,44 +447,49 @@ class ProgrammeRecognizer(RuleComponent):
         # keyed and given with OCR's I restored (``S1G`` is SIG).
         by_acronym: dict[str, tuple[str, str]] = {}
         for f in sorted(found, key=lambda f: f.start):
-            acr = f.acronym.translate(_OCR_I) if f.acronym else None
+            acr = _restore_i(f.acronym) if f.acronym else None
             if f.rank == 0 and acr and acr not in by_acronym:
                 by_acronym[acr] = (f.name, acr)
         # A gazetteer long form and its acronym in the same document are one programme.
         gaz_long = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
-        acronyms_seen = {f.acronym.translate(_OCR_I) for f in found if f.acronym}
+        acronyms_written = {f.acronym for f in found if f.acronym}
+        acronyms_seen = {_restore_i(a) for a in acronyms_written}
         for name in {f.name for f in found if f.rank == 4}:
             acr = gaz_long.get(_key(name))
             if acr in acronyms_seen and acr not in by_acronym:
                 by_acronym[acr] = (name, acr)
         # Every occurrence of every found surface is a mention.
-        surfaces = acronyms_seen | {f.acronym for f in found if f.acronym} | {text[f.start : f.end] for f in found}
+        surfaces = acronyms_seen | acronyms_written | {text[f.start : f.end] for f in found}
         found = found + _occurrences(text, skel, surfaces)
         # Spellings of one name (case, OCR damage) take the first one's name and acronym.
         by_name: dict[str, tuple[str, str | None]] = {_skeleton(collapse_ws(n)): (n, a) for n, a in by_acronym.values()}
         found = self._compounds_of_known_names(found, by_name)
-        skeletons: dict[str, str] = {}
         mentions: list[dict[str, Any]] = []
         last_end = -1
         for f in sorted(found, key=lambda f: (f.start, -(f.end - f.start), f.rank)):
             if f.start < last_end:
                 continue
             surface = text[f.start : f.end]
-            if surface.translate(_OCR_I) in by_acronym:
-                name, acr = by_acronym[surface.translate(_OCR_I)]
-            elif f.acronym and f.acronym.translate(_OCR_I) in by_acronym:
-                name, acr = by_acronym[f.acronym.translate(_OCR_I)]
+            if _restore_i(surface) in by_acronym:
+                name, acr = by_acronym[_restore_i(surface)]
+            elif f.acronym and _restore_i(f.acronym) in by_acronym:
+                name, acr = by_acronym[_restore_i(f.acronym)]
             else:
-                if f.name not in skeletons:
-                    skeletons[f.name] = _skeleton(f.name)
-                name, acr = by_name.setdefault(skeletons[f.name], (f.name, f.acronym))
+                name, acr = by_name.setdefault(_skeleton(f.name), (f.name, f.acronym))
             mentions.append({"text": surface, "start": f.start, "end": f.end, "name": name, "acronym": acr})
             last_end = f.end
         return mentions
 
 
+# Names and acronyms repeat within a document: the small conversions below are cached.
+@lru_cache(maxsize=4096)
 def _skeleton(s: str) -> str:
     return fold(s).translate(_SKELETON)
+
+
+@lru_cache(maxsize=4096)
+def _restore_i(acronym: str) -> str:
+    return acronym.translate(_OCR_I)
 
 
 def _loose(s: str) -> str:
@@ -518,6 +526,7 @@ def _key(name: str) -> str:
     return collapse_ws(fold(name))
 
 
+@lru_cache(maxsize=4096)
 def _is_acronym(s: str) -> bool:
     if not _ACRONYM.fullmatch(s):
         return False
