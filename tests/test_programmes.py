@@ -53,11 +53,11 @@ STIS = "Stärkt tidigt stöd i samverkan"
         ),
         # OCR'd seed forms: lost diacritics, a line break before the acronym, I read as 1.
         (
-            "Pa lokal niva pagar samverkan mellan socialtjanst, skola och polis\n(SSP). Vidare",
+            "I omradet pagar samverkan mellan socialtjanst, skola och polis\n(SSP). Dessutom",
             [(SSP_OCR, SSP_OCR, "SSP"), ("SSP", SSP_OCR, "SSP")],
         ),
         (
-            "sker samarbete med polis, genom sociala insatsgrupper\n(SIG) for ungdomar. SIG unga vuxna",
+            "arbetet sker genom sociala insatsgrupper\n(SIG) for unga. SIG vuxna",
             [
                 ("sociala insatsgrupper", "sociala insatsgrupper", "SIG"),
                 ("SIG", "sociala insatsgrupper", "SIG"),
@@ -65,18 +65,18 @@ STIS = "Stärkt tidigt stöd i samverkan"
             ],
         ),
         (
-            "dar verksamheten sociala insatsgrupper (S1G) anvands",
+            "i stadsdelen anvands sociala insatsgrupper (S1G) sedan 2015",
             [
                 ("sociala insatsgrupper", "sociala insatsgrupper", "SIG"),
                 ("S1G", "sociala insatsgrupper", "SIG"),
             ],
         ),
         (
-            "| oktober 2019 startade projektet Trefas — forstarkt samverkan med polisen.",
+            "| mars 2021 startade projektet Trefas — forstarkt samverkan i omradet.",
             [("Trefas", "Trefas", None)],
         ),
         (
-            "Implementering av det valdsférebyggande programmet\nMentorer i Valdsprevention (MVP) pagar.",
+            "Skolorna inférde det valdsférebyggande programmet\nMentorer i Valdsprevention (MVP) i host.",
             [
                 ("Mentorer i Valdsprevention", "Mentorer i Valdsprevention", "MVP"),
                 ("MVP", "Mentorer i Valdsprevention", "MVP"),
@@ -92,27 +92,27 @@ STIS = "Stärkt tidigt stöd i samverkan"
         ),
         # Names after trigger words: capitalised, quoted, over a line break, with a qualifier.
         (
-            "16 Utvecklingsmedel för projektet Barnets Rum - andra projektåret",
-            [("Barnets Rum", "Barnets Rum", None)],
+            "9 Medel för projektet Barnens Torg - tredje året",
+            [("Barnens Torg", "Barnens Torg", None)],
         ),
         (
-            '21 Delrapport från projekt "Unga vuxna i hemlöshet"',
-            [("Unga vuxna i hemlöshet", "Unga vuxna i hemlöshet", None)],
+            '7 Slutrapport från projekt "Äldre i gemenskap"',
+            [("Äldre i gemenskap", "Äldre i gemenskap", None)],
         ),
         (
-            "Ansökan om medfinansiering till projektet UK som\nmarknad\nAnsökan om projektmedel",
-            [("UK som\nmarknad", "UK som marknad", None)],
+            "Ansökan om medel till projektet Norden som\nmarknad\nAnsökan om bidrag",
+            [("Norden som\nmarknad", "Norden som marknad", None)],
         ),
         ("Nämnden följer upp metoden Lilla Hjärtat i förskolan.", [("Lilla Hjärtat", "Lilla Hjärtat", None)]),
         ("Projektet Kulturkraft startade 2019 i tre stadsdelar.", [("Kulturkraft", "Kulturkraft", None)]),
-        ("Kommunen går in i projektet Sting bioeconomy etablering.", [("Sting bioeconomy etablering",) * 2 + (None,)]),
+        ("Kommunen stöttar projektet Nova bioeconomy etablering.", [("Nova bioeconomy etablering",) * 2 + (None,)]),
         # Capitalised compounds ending in a programme word.
         (
-            "Miljöavgifter är en del av Stockholmsförsöket under våren.",
-            [("Stockholmsförsöket", "Stockholmsförsöket", None)],
+            "Avgifterna ingår i Göteborgsförsöket under hösten.",
+            [("Göteborgsförsöket", "Göteborgsförsöket", None)],
         ),
-        ("3 Remissvar om förslag till Vision Järva 2030 (Järvalyftet)", [("Järvalyftet", "Järvalyftet", None)]),
-        ("21 Stockholmsmodellen - Rainbow Sweden", [("Stockholmsmodellen", "Stockholmsmodellen", None)]),
+        ("4 Yttrande över Vision Kista 2040 (Kistalyftet)", [("Kistalyftet", "Kistalyftet", None)]),
+        ("12 Malmömodellen - rapport", [("Malmömodellen", "Malmömodellen", None)]),
         # A compound of a name found elsewhere is that programme; ``EU-projektet`` is no name.
         (
             "Skolan deltar i Mentorer i våldsprevention (MVP). Sedan dess når MVP-projektet alla klasser.",
@@ -122,19 +122,19 @@ STIS = "Stärkt tidigt stöd i samverkan"
         # Gazetteer: names, acronyms, upper case, inflection, OCR damage.
         ("Inom förvaltningen finns också Barnahus som är en trygg miljö.", [("Barnahus", "Barnahus", None)]),
         ("Barnahuset i Lund tar emot barn.", [("Barnahus", "Barnahus", None)]),
-        ("3 Fastställande av dagordning 4 TEMA-BBIC\n5 Sekretessärende", [("BBIC", "BBIC", "BBIC")]),
+        ("5 TEMA-BBIC\n6 Delegationsbeslut", [("BBIC", "BBIC", "BBIC")]),
         (
-            "108. VÅGA VISA Rapport Mörbyskolan 110. VÅGA VISA prisrekommendation",
+            "12. VÅGA VISA Rapport Ekskolan 13. VÅGA VISA enkät",
             [("VÅGA VISA", "Våga Visa", None)] * 2,
         ),
-        ("152 Svar på remiss avseende revidering av V&stbus riktlinjer", [("V&stbus", "Västbus", None)]),
+        ("Remiss om V&stbus riktlinjer", [("V&stbus", "Västbus", None)]),
         ("Socialtjänsten arbetar med BBlC och SlG.", [("BBlC", "BBIC", "BBIC"), ("SlG", "SIG", "SIG")]),
         (
-            "4 Dnr 00349/2017 Handlingsplan gällande Heltid som norm... 8",
+            "6 Dnr 00123/2019 Plan för Heltid som norm... 4",
             [("Heltid som norm", "Heltid som norm", None)],
         ),
         # An apposition that calls the name a method or instrument.
-        ("16 DUR – ett instrument för utredning och uppföljning", [("DUR", "DUR", None)]),
+        ("8 Kompassen – ett instrument för bedömning av behov", [("Kompassen", "Kompassen", None)]),
     ],
 )
 def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: list[tuple]) -> None:
@@ -154,7 +154,7 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Socialförvaltningen (SOF) har tagit fram en handlingsplan.",
         "Barn- och ungdomsnämnden (BUN) föreslår kommunstyrelsen (KS) att besluta.",
         "Kostnaden för ekonomiskt bistånd (EB) ökade under året.",
-        "Ewa Bergman Lärarnas riksförbund (LR) deltog.",
+        "Eva Berg Lärarnas riksförbund (LR) deltog.",
         "Europeiska socialfonden (ESF) finansierar delar av arbetet.",
         "Sveriges Kommuner och Regioner (SKR) har yttrat sig.",
         "Ett skolsocialt team (SST) har inrättats i området.",
@@ -165,7 +165,7 @@ def test_programmes_finds(recognizer: ProgrammeRecognizer, text: str, expected: 
         "Internkontroll (IK) ska genomföras varje år.",
         # Party codes, local parties, dnr, page markers, file links.
         "Anna Svensson (S), Kim Berg (SD), Stig Dahlberg (SD) och Ola Bo (BP) deltog.",
-        "Remiss från kommunstyrelsen (KS 2018/906) och (TEF/2019:263)",
+        "Remiss från kommunstyrelsen (KS 2020/123) och (TEF/2021:45)",
         "Sida 1 (3) Sammanträdesprotokoll 2 (11)",
         "Ärendedokument\nLäs dokument (PDF)",
         # Triggers without a proper name, generic compounds, generic models.
