@@ -171,6 +171,12 @@ CLAUSES = [
         "2. avsätta medel\n\nSkäl för beslutet\nText",
         ["anta planen", "avsätta medel"],
     ),
+    # flattened text: what happened before is the case's prose, not a clause
+    (
+        "Rapport 2019 Beslut Nämnden godkänner rapporten. Nämnden har tidigare behandlat frågan. Förvaltningen"
+        " har utrett saken.",
+        ["Nämnden godkänner rapporten."],
+    ),
     # a flattened table: the heading names the subject of the decision verb
     (
         "KLU 62 Information om Aktiva Arvika Utskottets beslut tar del av informationen och lägger den till"
@@ -234,7 +240,7 @@ FIELDS = [
     # the heading decides over the lead-in
     (
         "Förslag till beslut\nNämnden beslutar att anta planen.\n\nSammanfattning\n",
-        [("förslag", None, "Förslag till beslut", None)],
+        [("förslag", None, "Förslag till beslut", "Nämnden")],
     ),
     # a body's decision to propose is a proposal
     (
@@ -253,7 +259,16 @@ FIELDS = [
     (
         "Beslut\n\nSocialnämnden beslutar att fastställa målen.\n\nSocialnämnden föreslår att en plan tas fram."
         "\n\nÄrendet\n",
-        [("beslut", None, "Beslut", None), ("förslag", None, "Beslut", None)],
+        [("beslut", None, "Beslut", "Socialnämnden"), ("förslag", None, "Beslut", "Socialnämnden")],
+    ),
+    # the organ is the body that decides, or for a proposal the body that proposes
+    (
+        "Beslut\nKommunstyrelsen beslutar att anta planen.\n\nBakgrund\n",
+        [("beslut", None, "Beslut", "Kommunstyrelsen")],
+    ),
+    (
+        "Kommunstyrelsens förslag till kommunfullmäktige\nKommunfullmäktige beslutar att anta planen.\n\nBakgrund\n",
+        [("förslag", None, "Kommunstyrelsens förslag till kommunfullmäktige", "Kommunstyrelsen")],
     ),
     # a kallelse (recognised from its header) holds only proposals
     (

@@ -72,6 +72,8 @@ _WORD = re.compile(r"\w+")
 _LINE_NUMBER = re.compile(r"(\d{1,2})(?:[.)]\s*|\s+(?=[A-ZÅÄÖ]))")
 # Longest stretch a block may span: a heading without any end marker must not swallow a book.
 _MAX_BLOCK = 20_000
+# How far into a sentence its narrative verb may stand (subject and "har").
+_NARRATIVE_REACH = 60
 # A document whose lines average longer than this was flattened by text extraction.
 _FLAT_LINE = 300
 
@@ -141,6 +143,10 @@ def _sv(pattern: str) -> str:
 
 def _alt(patterns: list[str]) -> str:
     return "|".join(f"(?:{_sv(p)})" for p in patterns)
+
+
+# A clause before its final checks: start, end, point number, kind, organ.
+_Clause = tuple[int, int, "int | None", str, "str | None"]
 
 
 @dataclass
@@ -217,6 +223,7 @@ class DecisionClauseRecognizer(RuleComponent):
         self._header_chars = int(doc.get("header_chars", 300))
         self._role_re = re.compile(rf"^{_sv(doc.get('roles', '(?!)'))}$")
         self._anaphora = {fold(w) for w in doc.get("anaphora", [])}
+        self._narrative_re = re.compile(rf"{_LB}(?:{_alt(doc.get('narrative', []))})")
         self._not_clause_re = re.compile(rf"(?:{_alt(doc.get('not_clause_start', []))})")
         self._reference_words = {fold(w) for w in doc.get("reference_words", [])}
         self._subordinators = {fold(w) for w in doc.get("subordinators", [])}
@@ -534,7 +541,8 @@ class DecisionClauseRecognizer(RuleComponent):
                 pieces.append((s, e, n))
         # Inner lead-ins split pieces and are dropped; a proposal lead-in turns what follows
         # into proposals.
-        clauses: list[tuple[int, int, int | None, str]] = []
+        clauses: list[_Clause] = []
+        organ = block.organ
         for s, e, n in pieces:
             seg_start = s
             seg_number = n
@@ -545,24 +553,28 @@ class DecisionClauseRecognizer(RuleComponent):
                 before_end = self._rstrip(text, seg_start, li.start)
                 # Text before a lead-in is a clause only if it closes; else it is a case title.
                 if before_end > seg_start and text[before_end - 1] in _TERMINAL:
-                    clauses.append((seg_start, li.start, seg_number, kind))
+                    clauses.append((seg_start, li.start, seg_number, kind, organ))
                     seg_number = None
                 if li.kind == "förslag":
                     kind = "förslag"
                 elif not block.is_heading:
                     kind = li.kind
+                # The body that decides, or for a proposal the body that proposes where the
+                # heading names none.
+                if not (kind == "förslag" and block.organ):
+                    organ = li.organ
                 seg_start = max(seg_start, li.end)
                 while seg_start < e and text[seg_start] in " \t\n\r":
                     seg_start += 1
             if seg_start < e:
-                clauses.append((seg_start, e, seg_number, kind))
+                clauses.append((seg_start, e, seg_number, kind, organ))
         if flat:
-            clauses = self._sentences(text, clauses)
+            clauses = self._sentences(text, folded, clauses)
             if not block.is_heading and fold(block.heading or "").endswith(" att") and clauses:
                 # "X beslutar att <clause>." is one sentence; what follows is the case's prose.
                 clauses = clauses[:1]
         out: list[dict[str, Any]] = []
-        for i, (s, e, n, k) in enumerate(clauses):
+        for i, (s, e, n, k, body_organ) in enumerate(clauses):
             while s < e and text[s].isspace():
                 s += 1
             e = self._rstrip(text, s, e)
@@ -587,7 +599,7 @@ class DecisionClauseRecognizer(RuleComponent):
                             "kind": k,
                             "number": n,
                             "heading": block.heading,
-                            "organ": block.organ,
+                            "organ": body_organ,
                         }
                     )
             if stop is not None:
@@ -680,23 +692,27 @@ class DecisionClauseRecognizer(RuleComponent):
             i -= 1
         return seg[i] if i >= 0 else ""
 
-    def _sentences(
-        self, text: str, clauses: list[tuple[int, int, int | None, str]]
-    ) -> list[tuple[int, int, int | None, str]]:
-        """In flattened text, unnumbered clauses are split into sentences (paragraphs were lost)."""
-        if any(n is not None for _s, _e, n, _k in clauses):
+    def _sentences(self, text: str, folded: str, clauses: list[_Clause]) -> list[_Clause]:
+        """In flattened text, unnumbered clauses are split into sentences (paragraphs were lost).
+
+        A sentence opening with an anaphoric word continues the previous clause; one that tells
+        what happened (``Nämnden har ...``) starts the case's prose, which ends the block.
+        """
+        if any(c[2] is not None for c in clauses):
             return clauses
-        out: list[tuple[int, int, int | None, str]] = []
-        for s, e, n, k in clauses:
+        out: list[_Clause] = []
+        for s, e, n, k, organ in clauses:
             cur = s
             for m in _SENTENCE_GAP.finditer(text, s, e):
                 nxt = m.end()
                 word = _WORD.match(text, nxt, e)
                 if word is not None and fold(word.group(0)) in self._anaphora:
                     continue
-                out.append((cur, m.start(), n, k))
+                out.append((cur, m.start(), n, k, organ))
+                if self._narrative_re.search(folded, nxt, min(e, nxt + _NARRATIVE_REACH)):
+                    return out
                 cur = nxt
-            out.append((cur, e, n, k))
+            out.append((cur, e, n, k, organ))
         return out
 
     @staticmethod
