@@ -173,8 +173,10 @@ CLAUSES = [
     ),
     # flattened text: what happened before is the case's prose, not a clause
     (
-        "Rapport 2019 Beslut Nämnden godkänner rapporten. Nämnden har tidigare behandlat frågan. Förvaltningen"
-        " har utrett saken.",
+        "Plats och tid Stadshuset kl 13.00-15.00 Beslutande Anna Berg (S) ordförande Per Holm (M) Eva Lind (C)"
+        * 3
+        + " 12 Rapport 2019 Beslut Nämnden godkänner rapporten. Nämnden har tidigare behandlat frågan."
+        " Förvaltningen har utrett saken.",
         ["Nämnden godkänner rapporten."],
     ),
     # a flattened table: the heading names the subject of the decision verb
