@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..text import collapse_ws, fold
@@ -230,25 +231,32 @@ class PartyRecognizer(RuleComponent):
         prev_end = 0
         prev: _Marker | None = None
         for marker in markers:
-            lo = max(prev_end, marker.start - _WINDOW)
-            between = text[prev_end : marker.start] if prev is not None else None
-            if prev is not None and prev.persons and between is not None and between.strip(" \t/") == "":
+            gap = marker.start - prev_end
+            if prev is not None and prev.persons and gap <= 8 and text[prev_end : marker.start].strip(" \t/") == "":
                 # "Name (SD) (oberoende)": a second party right after the first (a switch).
                 marker.persons = list(prev.persons)
             else:
-                toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, marker.start)]
-                marker.persons = self._persons_before(text, toks, marker.plural)
+                # Most names sit close to their marker: look there first, further back only
+                # where the walk reached the edge of the near window (a long list of names).
+                lo = max(prev_end, marker.start - _WINDOW)
+                near = max(lo, marker.start - _NAME_WINDOW)
+                persons, stop = self._persons_before(text, _tokens(text, near, marker.start), marker.plural)
+                if stop <= 0 and near > lo:
+                    persons, stop = self._persons_before(text, _tokens(text, lo, marker.start), marker.plural)
+                marker.persons = persons
             prev_end, prev = marker.end, marker
-        return None
 
-    def _persons_before(self, text: str, toks: list[tuple[int, int, str]], plural: bool) -> list[tuple[str, int, int]]:
+    def _persons_before(
+        self, text: str, toks: list[tuple[int, int, str]], plural: bool
+    ) -> tuple[list[tuple[str, int, int]], int]:
+        """The persons right before a marker, and the index of the token where the walk stopped."""
         i = len(toks) - 1
         if i >= 0 and toks[i][2] == ",":
             i -= 1  # "Peter Söderström, (S)"
         i = self._skip_back(text, toks, i)
         found = self._name_back(text, toks, i)
         if found is None:
-            return []
+            return [], i
         persons = [found[:3]]
         j = found[3] - 1  # index of the token before the name
         # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
@@ -260,7 +268,7 @@ class PartyRecognizer(RuleComponent):
                 persons.append(other[:3])
                 j = other[3] - 1
         persons.reverse()
-        return persons
+        return persons, j
 
     def _skip_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> int:
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
@@ -588,9 +596,14 @@ _OCR_NAME = str.maketrans({"6": "ö", "0": "o", "&": "ä", "@": "a"})
 _OCR_LEADING_I = re.compile(r"(?<!\w)[|1](?=[a-zåäöéü])")
 
 
+@lru_cache(maxsize=65_536)
 def _f(s: str) -> str:
-    """``fold`` with a fast path: ASCII needs lower-casing only."""
+    """``fold`` for short strings: ASCII needs lower-casing only; names and words recur."""
     return s.lower() if s.isascii() else fold(s)
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    return [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, hi)]
 
 
 def _anchors(names: list[str]) -> list[str]:
