@@ -17,6 +17,7 @@ OCR misreadings merged) whose offsets equal the original's, so spans keep the or
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -36,9 +37,10 @@ _OCR_VOWELS = ("a", "d", "i")
 _OCR_I = str.maketrans({"|": "I", "1": "I", "l": "I"})
 
 # ``(ACR)``: bounded, without nested parentheses, so the scan is linear.
-_PAREN = re.compile(r"\(([^()\n]{2,24})\)")
-# ``ACR (long form)``: the reverse order, equally bounded.
-_ACRONYM_PAREN = re.compile(r"(?<![\w&|])([A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9})[ \t]*\(([^()\n]{4,100})\)")
+_PAREN = re.compile(r"\(([^()\n]{2,100})\)")
+_SHORT_PAREN = 24  # the longest bracket that can hold an acronym
+# ``ACR (long form)``: the acronym just before a bracket.
+_ACRONYM_BEFORE = re.compile(r"(?<![\w&|])([A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9})[ \t]*$")
 # An acronym as written: upper-case letters, maybe lower-case ones between (``FuT``), and one
 # optional capitalised word (``RVC Väst``).
 _ACRONYM = re.compile(r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9}(?: [A-ZÅÄÖ][a-zåäö]{1,8})?")
@@ -93,26 +95,27 @@ class ProgrammeRecognizer(RuleComponent):
         self._endings = tuple(_skeleton(w) for w in triggers.get("compound_endings", []))
         self._function_words = {fold(w) for w in vocab.get("function_words", [])}
 
-        # One automaton over the skeleton for trigger words, compound endings and the gazetteer.
-        auto = ahocorasick.Automaton()
-        keys: dict[str, list[tuple[str, Any]]] = {}
+        # One automaton over the skeleton for trigger words, compound endings and gazetteer names,
+        # and one over the text as written for acronyms and names in capitals (few hits there).
+        words: dict[str, list[tuple[str, Any]]] = {}
+        capitals: dict[str, list[tuple[str, Any]]] = {}
         for word in triggers.get("before_name", []):
             for key in _ocr_variants(word):
-                keys.setdefault(key, []).append(("trigger", None))
+                words.setdefault(key, []).append(("trigger", None))
         for word in triggers.get("compound_endings", []):
             for key in _ocr_variants(word):
-                keys.setdefault(key, []).append(("ending", None))
+                words.setdefault(key, []).append(("ending", None))
         for i, entry in enumerate(self._entries):
-            for key in _ocr_variants(entry["name"]):
-                keys.setdefault(key, []).append(("name", i))
+            if _all_capitals(entry["name"]):
+                for key in _written_i_variants(entry["name"]):
+                    capitals.setdefault(key, []).append(("name", i))
+            else:
+                for key in _ocr_variants(entry["name"]):
+                    words.setdefault(key, []).append(("name", i))
             if entry.get("acronym"):
-                for key in _acronym_variants(entry["acronym"]):
-                    keys.setdefault(key, []).append(("acronym", i))
-        for key, payload in keys.items():
-            auto.add_word(key, (len(key), payload))
-        self._automaton = auto if keys else None
-        if keys:
-            auto.make_automaton()
+                for key in _written_i_variants(entry["acronym"]):
+                    capitals.setdefault(key, []).append(("acronym", i))
+        self._automata = [(_automaton(words), True), (_automaton(capitals), False)]
 
         nouns = "|".join(re.escape(n) for n in triggers.get("apposition_nouns", []))
         # ``DUR – ett instrument för ...`` at the start of a line or agenda item.
@@ -143,8 +146,11 @@ class ProgrammeRecognizer(RuleComponent):
         # The long form depends only on the window before the paren: repeated text is fitted once.
         memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
         for m in _PAREN.finditer(text):
+            before = _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if before and len(m.group(1)) >= 4:
+                out += self._reverse_definition(text, folded, before.span(1), m.span(1), trigger_ends)
             acr = m.group(1).strip()
-            if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
+            if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
                 continue
             paren = m.start()
             key = (text[max(0, paren - _LOOKBACK) : paren], acr)
@@ -163,16 +169,16 @@ class ProgrammeRecognizer(RuleComponent):
             out.append(_Found(start, end, name, acr, 0))
             a_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             out.append(_Found(a_start, a_start + len(acr), name, acr, 0))
-        for m in _ACRONYM_PAREN.finditer(text):
-            out += self._reverse_definition(text, folded, m, trigger_ends)
         return out
 
-    def _reverse_definition(self, text: str, folded: str, m: re.Match[str], trigger_ends: list[int]) -> list[_Found]:
+    def _reverse_definition(
+        self, text: str, folded: str, acr_span: tuple[int, int], inner: tuple[int, int], trigger_ends: list[int]
+    ) -> list[_Found]:
         """``SIG (sociala insatsgrupper)``: the whole bracket must be the long form."""
-        acr = m.group(1)
+        acr = text[acr_span[0] : acr_span[1]]
         if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
             return []
-        words = [w.span() for w in _WORD.finditer(text, m.start(2), m.end(2))]
+        words = [w.span() for w in _WORD.finditer(text, inner[0], inner[1])]
         letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
         if len(words) < 2 or _fit(letters, [folded[s:e] for s, e in words], self._function_words) != 0:
             return []
@@ -181,7 +187,7 @@ class ProgrammeRecognizer(RuleComponent):
         supported = text[start].isupper() or self._supported(text, start, name, acr, trigger_ends)
         if self._excluded(name) or not supported:
             return []
-        return [_Found(m.start(1), m.end(1), name, acr, 0), _Found(start, end, name, acr, 0)]
+        return [_Found(acr_span[0], acr_span[1], name, acr, 0), _Found(start, end, name, acr, 0)]
 
     def _long_form(self, text: str, folded: str, paren: int, acr: str) -> tuple[int, int] | None:
         """The span of the words before ``paren`` that the acronym's letters fit best."""
@@ -225,11 +231,10 @@ class ProgrammeRecognizer(RuleComponent):
         """Candidates from the automaton, and where trigger words end (for ``_supported``)."""
         out: list[_Found] = []
         trigger_ends: list[int] = []
-        if self._automaton is None:
-            return out, trigger_ends
         n = len(text)
         memo: dict[str, _Found | None] = {}  # trigger names by the text that follows the trigger
-        for end_idx, (length, payload) in self._automaton.iter(skel):
+        hits = [a.iter(skel if on_skeleton else text) for a, on_skeleton in self._automata if a is not None]
+        for end_idx, (length, payload) in itertools.chain(*hits):
             start, end = end_idx - length + 1, end_idx + 1
             inflected = end < n and skel[end].isalnum()
             if inflected and not (any(kind == "name" for kind, _ in payload) and self._inflected(skel, end)):
@@ -354,7 +359,7 @@ class ProgrammeRecognizer(RuleComponent):
     def _gazetteer_hit(self, text: str, start: int, end: int, ref: int, kind: str) -> _Found | None:
         entry = self._entries[ref]
         surface = text[start:end]
-        if kind == "acronym" or (entry["name"].isupper() and " " not in entry["name"]):
+        if kind == "acronym" or _all_capitals(entry["name"]):
             wanted = entry["acronym"] if kind == "acronym" else entry["name"]
             if surface.translate(_OCR_I) != wanted:
                 return None
@@ -506,6 +511,33 @@ def _ocr_variants(word: str) -> set[str]:
             variants = [v + o for v in variants for o in _OCR_VOWELS]
         else:
             variants = [v + sk for v in variants]
+    return set(variants)
+
+
+def _automaton(keys: dict[str, list[tuple[str, Any]]]) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
+    auto = ahocorasick.Automaton()
+    for key, payload in keys.items():
+        auto.add_word(key, (len(key), payload))
+    auto.make_automaton()
+    return auto
+
+
+def _all_capitals(name: str) -> bool:
+    return name.isupper() and " " not in name
+
+
+def _written_i_variants(acronym: str) -> set[str]:
+    """``acronym`` as written, with each of its first three I also as OCR writes it (|, 1, l)."""
+    variants = [""]
+    damaged = 0
+    for ch in acronym:
+        if ch == "I" and damaged < 3:
+            damaged += 1
+            variants = [v + o for v in variants for o in "I|1l"]
+        else:
+            variants = [v + ch for v in variants]
     return set(variants)
 
 
