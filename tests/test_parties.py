@@ -151,6 +151,7 @@ def test_parties_coordinated_names(recognizer: PartyRecognizer, text: str, expec
         ("Björn Falk (M) m.fl. har till kommunfullmäktige inkommit", {("Björn Falk", "M")}),
         ("I motion från Kristina Axén Olin m fl (m) samt", {("Kristina Axén Olin", "M")}),
         ("Hans Linke (C) yrkar bifall", {("Hans Linke", "C")}),
+        ("Anna Ek, ordförande (S) och Bo Berg, vice ordförande (M)", {("Anna Ek", "S"), ("Bo Berg", "M")}),
     ],
 )
 def test_parties_genitive_and_followers(recognizer: PartyRecognizer, text: str, expected: set) -> None:
@@ -174,6 +175,13 @@ def test_parties_genitive_and_followers(recognizer: PartyRecognizer, text: str, 
         ("Skrivelse från (mp), (s) samt (v) om biogas", {(None, "MP"), (None, "S"), (None, "V")}),
         ("Vakant (M) Ej beslutande ersättare", {(None, "M")}),
         ("En partilös ledamot", {(None, "oberoende")}),
+        ("Reservation: S, V och MP reserverar sig.", {(None, "S"), (None, "V"), (None, "MP")}),
+        ("Ledamöterna från S och V deltog inte", {(None, "S"), (None, "V")}),
+        ("Gruppmöten: S-gruppen i sal 1, M-gruppen i sal 2", {(None, "S"), (None, "M")}),
+        # Capitals as labels, not parties.
+        ("Alternativ A, B, C och V utreddes", set()),
+        ("se bilaga S och M", set()),
+        ("ett s-märkt rum och en c-uppsats", set()),
     ],
 )
 def test_parties_without_person(recognizer: PartyRecognizer, text: str, expected: set) -> None:
@@ -186,6 +194,7 @@ def test_parties_without_person(recognizer: PartyRecognizer, text: str, expected
         ("Motionen från Stig-Göran Allevik, SD, avslogs.", {("Stig-Göran Allevik", "SD")}),
         ("Justerare\nÅsa Ottosson M\nPer Holm S\n", {("Åsa Ottosson", "M"), ("Per Holm", "S")}),
         ("frågan ställdes av Eva Berg, V.", {("Eva Berg", "V")}),
+        ("Namn Parti\nAnna Andersson S ordförande\nBo Berg M ledamot\n", {("Anna Andersson", "S"), ("Bo Berg", "M")}),
         # Not markers: an initial inside a name, an option letter, a list letter.
         ("Maria S Nilsson (C) deltog", {("Maria S Nilsson", "C")}),
         ("Alternativ C valdes av nämnden.", set()),
@@ -335,6 +344,9 @@ def _cpu_seconds(recognizer: PartyRecognizer, text: str) -> float:
         ("S ", 2_000),
         ("Anna Berg Cecilia Dahl ", 2_000),
         ("(Anna Andersson ", 2_000),
+        ("S, ", 2_000),
+        ("S och ", 2_000),
+        ("S-gruppen ", 2_000),
     ],
 )
 def test_parties_linear_time(recognizer: PartyRecognizer, fragment: str, repeats: int) -> None:

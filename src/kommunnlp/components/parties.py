@@ -41,10 +41,10 @@ _NAME_WINDOW = 100
 _NEXT_WORD = re.compile(r"\s*([^\s,.;:()]+)")
 _SPACE_WORD = re.compile(r"[ \t]+\w")
 _NAME_END = re.compile(r"[ \t]*(?:[,.;:)\n]|\Z)")
+_PREV_WORD = re.compile(r"(\w+)[ \t]*,?[ \t]*\Z")
 _COMMA_BEFORE = re.compile(r",[ \t]*\Z")
-# What follows a bare code: "Name, SD, ..." / "Name, SD." / "Åsa Ottosson M" at a line's end.
+# What follows a bare code after a comma: "Name, SD, ..." / "Name, SD." / "Name, SD och".
 _AFTER_COMMA_CODE = re.compile(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)")
-_AFTER_BARE_CODE = re.compile(r"[ \t]*(?:[,;\n]|\Z)")
 _MAX_NAME_TOKENS = 6
 _CACHE_SIZE = 50_000
 _MISSING = object()
@@ -128,6 +128,23 @@ class PartyRecognizer(RuleComponent):
         bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
         # No look-behind in front, so the regex engine can skip ahead to the capitals.
         self._bare_re = re.compile(r"(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
+        roles = sorted((_ocr_wide(r) for r in words.get("roles", [])), key=len, reverse=True)
+        role_alt = "|".join(roles) or "(?!)"
+        self._role_re = re.compile(r"(?:" + role_alt + r")")
+        self._after_bare = re.compile(r"[ \t]*(?:[,;\n]|\Z)|[ \t]+(?:" + role_alt + r")(?!\w)")
+        code_alt = "|".join(bare) or "(?!)"
+        # "S, V och MP reserverade sig": a list of codes alone; "S-gruppen": a code in a compound.
+        self._code_list_re = re.compile(
+            rf"(?<![\w-])(?:{code_alt})(?:[ \t]?,[ \t]?(?:{code_alt})){{0,8}}[ \t]{{1,3}}(?:och|samt)[ \t]{{1,3}}(?:{code_alt})(?![\w-])"
+        )
+        compounds = "|".join(_ocr_wide(w) for w in sorted(words.get("code_compounds", []), key=len, reverse=True))
+        self._code_compound_re = (
+            re.compile(rf"(?<![\w-])(?:{code_alt})-(?:{compounds})(?!\w)", re.IGNORECASE)
+            if compounds and bare
+            else None
+        )
+        self._letter_nouns = _WordSet(words.get("letter_nouns", []))
+        self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
         self._name_span = max((len(n) for entry in table for n in entry.get("names", [])), default=0) + 2
         self._content_cache: dict[tuple[str, bool], Any] = {}
@@ -155,6 +172,7 @@ class PartyRecognizer(RuleComponent):
         mentions = self._marker_mentions(text, markers)
         taken = [(m.start, m.end) for m in markers]
         mentions += self._bare_mentions(text, taken)
+        mentions += self._code_mentions(text)
         mentions += self._name_mentions(text)
         mentions.sort(key=lambda m: (m["start"], m["end"], m["person"] or ""))
         return _first_spellings(mentions)
@@ -276,6 +294,11 @@ class PartyRecognizer(RuleComponent):
             for k in (i, i - 1, i - 2):
                 if k >= 0 and self._skip_full.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
                     return k - 1
+        if i >= 2 and toks[i][2][:1].islower():
+            # "Anna Ek, ordförande (S)": a role between the name and its marker.
+            for k in (i, i - 1, i - 2):
+                if k >= 1 and toks[k - 1][2] == "," and self._role_re.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
+                    return k - 2
         if i >= 1 and self._names_full is not None and self._from is not None:
             if self._names_full.fullmatch(_f(toks[i][2])) and self._from.fullmatch(_f(toks[i - 1][2])):
                 return i - 2  # "Lotta Edholm från liberalerna (L)"
@@ -488,7 +511,7 @@ class PartyRecognizer(RuleComponent):
                 continue
             after = text[end : end + 12]
             comma = _COMMA_BEFORE.search(text, max(0, start - 4), start) is not None
-            if not (_AFTER_COMMA_CODE if comma else _AFTER_BARE_CODE).match(after):
+            if not (_AFTER_COMMA_CODE if comma else self._after_bare).match(_f(after)):
                 continue
             lo = max(0, start - _NAME_WINDOW)
             toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
@@ -497,6 +520,23 @@ class PartyRecognizer(RuleComponent):
                 continue
             code = self._codes[_f(m.group())]
             out.append(self._mention(text, start, end, code, found[0]))
+        return out
+
+    def _code_mentions(self, text: str) -> list[dict[str, Any]]:
+        """Codes without a person: "S, V och MP reserverade sig", "S-gruppen"."""
+        out = []
+        for m in self._code_list_re.finditer(text):
+            before = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
+            if before and (before.group(1).isupper() or _f(before.group(1)) in self._letter_nouns):
+                continue  # "A, B, C och V", "bilaga S och M": labels
+            for c in self._code_in_list.finditer(text, m.start(), m.end()):
+                if c.start() == m.start() or not text[c.start() - 1].isalpha():
+                    out.append(self._mention(text, c.start(), c.end(), self._codes[_f(c.group())], None))
+        if self._code_compound_re is not None:
+            for m in self._code_compound_re.finditer(text):
+                code = text[m.start() : text.index("-", m.start())]
+                if code.isupper():
+                    out.append(self._mention(text, m.start(), m.start() + len(code), self._codes[_f(code)], None))
         return out
 
     def _party_names(self, text: str) -> list[tuple[int, int, str]]:
