@@ -220,6 +220,8 @@ def test_parties_bare_codes(recognizer: PartyRecognizer, text: str, expected: se
         ("med stöd från Europeiska Socialfonden (ESF) under", set()),
         ("Skriftlig reservation lämnas (bilaga A). Se (sid 3) och kapitel (II).", set()),
         ("Läs dokument (PDF) om (LVU) och (LVM)", set()),
+        ("Region Stockholm (RS) och Svenska Bostäder (SB)", set()),
+        ("Karin Berg (MSB) och Eva Ek (SN) föredrog", set()),
         ("vårdnadshavare(s) och barn (0-6 år)", set()),
         ("Kronan (Bockasjö AB) och (KS 2018/906)", set()),
         ("Anneli Schwartz (tf kommundirektör) Anci Eyoum (kommunsekreterare)", set()),
