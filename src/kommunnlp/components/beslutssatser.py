@@ -52,22 +52,9 @@ _LETTER_ITEM = re.compile(r"[a-zåäö][.)]\s+(?=\S)")
 _WRAPPED_LINE = 45
 _LINE_END = re.compile(r"[ \t]*(?::|\r?\n|$)")
 _NEXT_WORD = re.compile(r"[^\W\d_]+")
-_WORD = re.compile(r"(\S+)\s+$")
-# Words after which a number is a reference, not a point ("ärende nr 2", "kap 5").
-_NOT_POINT_WORDS = {
-    "nr",
-    "nummer",
-    "punkt",
-    "punkterna",
-    "kap",
-    "kap.",
-    "kapitel",
-    "kapitlet",
-    "§",
-    "bilaga",
-    "sid",
-    "sidan",
-}
+_SUB_NUMBER = re.compile(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö&@|])")
+_SENTENCE_END = re.compile(r"[.!?]\s+")
+_TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
 _LINE_NUMBER = re.compile(r"(\d{1,2})(?:[.)]\s*|\s+(?=[A-ZÅÄÖ]))")
 # Longest stretch a block may span: a heading without any end marker must not swallow a book.
@@ -183,6 +170,8 @@ class _LeadIn:
 
 
 class DecisionClauseRecognizer(RuleComponent):
+    """Finds beslutssatser: the points of decisions and proposals, with kind, number, heading, organ."""
+
     data_dir = "beslutssatser"
     label_field = "kind"
 
@@ -231,6 +220,7 @@ class DecisionClauseRecognizer(RuleComponent):
 
     # -- finding -------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
+        """Every clause of every decision block in ``text``, in order, as plain mention dicts."""
         if not isinstance(text, str) or not text.strip() or self._heading_re is None:
             return []
         folded = fold(text)
@@ -651,8 +641,11 @@ class DecisionClauseRecognizer(RuleComponent):
             pos = me
             exp = n + 1
         if number is not None or splits:
-            for m in re.finditer(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö&@|])", seg):
-                if int(m.group(1)) == number or any(sp[2] == int(m.group(1)) and sp[0] < m.start() for sp in splits):
+            # Sub-points ("3.1 årligen ...") of the current point or of a point split off above.
+            opened = {n: ms for ms, _me, n, _k in reversed(splits)}
+            for m in _SUB_NUMBER.finditer(seg):
+                main = int(m.group(1))
+                if main == number or opened.get(main, len(seg)) < m.start():
                     splits.append((m.start(), m.end(), None, "sub"))
         # An inline dash is a bullet after a closed sentence or once a list's colon was seen;
         # a bullet sign always is.
@@ -725,9 +718,9 @@ class DecisionClauseRecognizer(RuleComponent):
         """Where the sentence holding a stopper at ``p`` begins (its subject included)."""
         seg = text[s:p]
         sentence = s
-        for m in re.finditer(r"[.!?]\s+", seg):
+        for m in _SENTENCE_END.finditer(seg):
             sentence = s + m.end()
-        tokens = list(re.finditer(r"\S+", text[sentence:p]))
+        tokens = list(_TOKEN.finditer(text, sentence, p))
         run = len(tokens)
         while run > 0:
             tok = tokens[run - 1].group(0)
@@ -737,13 +730,13 @@ class DecisionClauseRecognizer(RuleComponent):
                 break
         if run == len(tokens) or run <= 2:
             return sentence
-        return sentence + tokens[run].start()
+        return tokens[run].start()
 
     def _trim_signature(self, text: str, s: int, e: int) -> int:
         """Drop signature names (and their titles) that flattened text glued to a clause's end."""
         if e <= s or text[e - 1] in _TERMINAL:
             return e
-        tokens = list(re.finditer(r"\S+", text[s:e]))
+        tokens = list(_TOKEN.finditer(text, s, e))
         names = 0
         role = False
         k = len(tokens)
@@ -758,9 +751,10 @@ class DecisionClauseRecognizer(RuleComponent):
             k -= 1
         if k == 0 or not (names >= 3 or (names >= 2 and role)):
             return e
-        return self._rstrip(text, s, s + tokens[k].start())
+        return self._rstrip(text, s, tokens[k].start())
 
     def _is_clause(self, body: str, folded_body: str) -> bool:
+        """Has words, and does not open like a chair's report list."""
         if not any(c.isalpha() for c in body):
             return False
         if self._not_clause_re.match(folded_body):
@@ -768,5 +762,6 @@ class DecisionClauseRecognizer(RuleComponent):
         return True
 
     def _looks_like_signature(self, body: str) -> bool:
+        """A short line of capitalised words only: names under a document."""
         words = body.split()
         return 2 <= len(words) <= 8 and all(w[0].isupper() for w in words if w.isalpha())
