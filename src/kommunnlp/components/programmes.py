@@ -51,6 +51,7 @@ _GAP_AFTER_TRIGGER = re.compile(r"[ \t]*(?:\n[ \t]*){0,2}")
 _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*(?=[a-zåäö])")
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
 _AGENDA_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)]?[ \t]*$")
+_APPOSITION_NAME = re.compile(r"[ \t]*(?:\d{1,3}[.)]?[ \t]+)?(?P<name>[A-ZÅÄÖ][\w&-]*(?:[ \t][\w&-]+){0,3})[ \t]*")
 _LOOKBACK = 160
 _TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 _NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
@@ -118,44 +119,38 @@ class ProgrammeRecognizer(RuleComponent):
         self._automata = [(_automaton(words), True), (_automaton(capitals), False)]
 
         nouns = "|".join(re.escape(n) for n in triggers.get("apposition_nouns", []))
-        # ``DUR – ett instrument för ...`` at the start of a line or agenda item.
+        # ``DUR – ett instrument för ...``: the dash and noun are searched for, the name is the
+        # start of that line (or agenda item) before them.
         self._apposition = (
-            re.compile(
-                r"(?m)^[ \t]*(?:\d{1,3}[.)]?[ \t]+)?"
-                r"(?P<name>[A-ZÅÄÖ][\w&-]*(?:[ \t][\w&-]+){0,3})"
-                r"[ \t]+[-–—][ \t]+(?:ett|en)[ \t]+(?:[\wåäö]+[ \t]+)?(?:" + nouns + r")\b"
-            )
-            if nouns
-            else None
+            re.compile(r"[ \t][-–—][ \t]+(?:ett|en)[ \t]+(?:[\wåäö]+[ \t]+)?(?:" + nouns + r")\b") if nouns else None
         )
 
     # -- the three steps ---------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
         if not text:
             return []
-        folded = fold(text)
-        skel = folded.translate(_SKELETON)
-        found, trigger_ends = self._find_in_automaton(text, folded, skel)
-        found += self._find_definitions(text, folded, trigger_ends)
+        skel = text.translate(_fold_skeleton_table())
+        found, trigger_ends = self._find_in_automaton(text, skel)
+        found += self._find_definitions(text, trigger_ends)
         found += self._find_appositions(text)
         return self._resolve(text, skel, found)
 
     # 1a. ``Long form (ACR)``
-    def _find_definitions(self, text: str, folded: str, trigger_ends: list[int]) -> list[_Found]:
+    def _find_definitions(self, text: str, trigger_ends: list[int]) -> list[_Found]:
         out: list[_Found] = []
         # The long form depends only on the window before the paren: repeated text is fitted once.
         memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
         for m in _PAREN.finditer(text):
             before = _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if before and len(m.group(1)) >= 4:
-                out += self._reverse_definition(text, folded, before.span(1), m.span(1), trigger_ends)
+                out += self._reverse_definition(text, before.span(1), m.span(1), trigger_ends)
             acr = m.group(1).strip()
             if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
                 continue
             paren = m.start()
             key = (text[max(0, paren - _LOOKBACK) : paren], acr)
             if key not in memo:
-                span = self._long_form(text, folded, paren, acr)
+                span = self._long_form(text, paren, acr)
                 memo[key] = None
                 if span is not None:
                     excluded = self._excluded(collapse_ws(text[span[0] : span[1]]))
@@ -172,7 +167,7 @@ class ProgrammeRecognizer(RuleComponent):
         return out
 
     def _reverse_definition(
-        self, text: str, folded: str, acr_span: tuple[int, int], inner: tuple[int, int], trigger_ends: list[int]
+        self, text: str, acr_span: tuple[int, int], inner: tuple[int, int], trigger_ends: list[int]
     ) -> list[_Found]:
         """``SIG (sociala insatsgrupper)``: the whole bracket must be the long form."""
         acr = text[acr_span[0] : acr_span[1]]
@@ -180,7 +175,7 @@ class ProgrammeRecognizer(RuleComponent):
             return []
         words = [w.span() for w in _WORD.finditer(text, inner[0], inner[1])]
         letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
-        if len(words) < 2 or _fit(letters, [folded[s:e] for s, e in words], self._function_words) != 0:
+        if len(words) < 2 or _fit(letters, [fold(text[s:e]) for s, e in words], self._function_words) != 0:
             return []
         start, end = words[0][0], words[-1][1]
         name = collapse_ws(text[start:end])
@@ -189,7 +184,7 @@ class ProgrammeRecognizer(RuleComponent):
             return []
         return [_Found(acr_span[0], acr_span[1], name, acr, 0), _Found(start, end, name, acr, 0)]
 
-    def _long_form(self, text: str, folded: str, paren: int, acr: str) -> tuple[int, int] | None:
+    def _long_form(self, text: str, paren: int, acr: str) -> tuple[int, int] | None:
         """The span of the words before ``paren`` that the acronym's letters fit best."""
         lo = max(0, paren - _LOOKBACK)
         window = text[lo:paren]
@@ -202,7 +197,7 @@ class ProgrammeRecognizer(RuleComponent):
             return None
         n_acr = len(letters)
         words = words[-min(n_acr + 5, 2 * n_acr) :]
-        best = _fit(letters, [folded[s:e] for s, e in words], self._function_words)
+        best = _fit(letters, [fold(text[s:e]) for s, e in words], self._function_words)
         if best is None:
             return None
         start, end = words[best][0], words[-1][1]
@@ -227,7 +222,7 @@ class ProgrammeRecognizer(RuleComponent):
         return any(w in _loose(name) for w in self._programme_words)
 
     # 1b. trigger words, compound endings and gazetteer entries
-    def _find_in_automaton(self, text: str, folded: str, skel: str) -> tuple[list[_Found], list[int]]:
+    def _find_in_automaton(self, text: str, skel: str) -> tuple[list[_Found], list[int]]:
         """Candidates from the automaton, and where trigger words end (for ``_supported``)."""
         out: list[_Found] = []
         trigger_ends: list[int] = []
@@ -247,9 +242,9 @@ class ProgrammeRecognizer(RuleComponent):
                     trigger_ends.append(end)
                     # In a heading in capitals (``PROJEKTET BESLUTAR``) a capital proves nothing.
                     heading = text[start:end].isupper()
-                    hit = None if heading else self._name_after_memo(text, folded, end, memo)
+                    hit = None if heading else self._name_after_memo(text, skel, end, memo)
                 elif kind == "ending" and left_is_word:
-                    hit = self._compound(text, folded, start, end)
+                    hit = self._compound(text, skel, start, end)
                 elif kind in ("name", "acronym") and not left_is_word:
                     hit = self._gazetteer_hit(text, start, end, ref, kind)
                 else:
@@ -266,22 +261,22 @@ class ProgrammeRecognizer(RuleComponent):
         at_boundary = word_end == len(skel) or not skel[word_end].isalnum()
         return at_boundary and skel[end:word_end] in self._inflections
 
-    def _name_after_memo(self, text: str, folded: str, pos: int, memo: dict[str, _Found | None]) -> _Found | None:
+    def _name_after_memo(self, text: str, skel: str, pos: int, memo: dict[str, _Found | None]) -> _Found | None:
         """``_name_after``, computed once for each distinct stretch of text after a trigger."""
         key = text[pos : pos + _NAME_REACH]
         if key in memo:
             hit = memo[key]
             return None if hit is None else hit._replace(start=hit.start + pos, end=hit.end + pos)
-        hit = self._name_after(text, folded, pos)
+        hit = self._name_after(text, skel, pos)
         if hit is None or hit.end - pos < _NAME_REACH:  # a longer name is not decided by the key
             memo[key] = None if hit is None else hit._replace(start=hit.start - pos, end=hit.end - pos)
         return hit
 
-    def _name_after(self, text: str, folded: str, pos: int) -> _Found | None:
+    def _name_after(self, text: str, skel: str, pos: int) -> _Found | None:
         """The proper name that follows a trigger word (``projektet Barnets Rum``)."""
         gap = _GAP_AFTER_TRIGGER.match(text, pos)
         pos = gap.end() if gap else pos
-        quoted = _QUOTED.match(folded, pos)
+        quoted = _QUOTED.match(skel, pos)  # the skeleton has one kind of each quote mark
         if quoted:
             start, end = quoted.span(1)
             name = collapse_ws(text[start:end])
@@ -316,22 +311,22 @@ class ProgrammeRecognizer(RuleComponent):
                 return spans[:k]
         return spans
 
-    def _compound(self, text: str, folded: str, start: int, end: int) -> _Found | None:
+    def _compound(self, text: str, skel: str, start: int, end: int) -> _Found | None:
         """A capitalised compound ending in a programme word (``Stockholmsmodellen``)."""
         word_start = start
         while (
             word_start > 0
             and start - word_start < 40
-            and (folded[word_start - 1].isalnum() or folded[word_start - 1] == "-")
+            and (skel[word_start - 1].isalnum() or skel[word_start - 1] == "-")
         ):
             word_start -= 1
-        if folded[start - 1] == "-":
+        if skel[start - 1] == "-":
             # ``MVP-projektet``, ``EU-projektet``: the part before the hyphen is the name, if any.
             stem = text[word_start : start - 1]
             if stem.translate(_OCR_I) in self._excluded_acronyms or not _is_acronym(stem) or self._excluded(stem):
                 return None
             return _Found(word_start, start - 1, stem, None, 3)
-        stem = _loose(folded[word_start:start])
+        stem = _loose(text[word_start:start])
         if len(stem) < 3 or not text[word_start].isupper() or self._generic(stem):
             return None
         if text[word_start:end].isupper():
@@ -375,9 +370,14 @@ class ProgrammeRecognizer(RuleComponent):
             return []
         out: list[_Found] = []
         for m in self._apposition.finditer(text):
-            name = collapse_ws(m.group("name"))
-            if not self._excluded(name):
-                out.append(_Found(m.start("name"), m.end("name"), name, None, 2))
+            line_start = text.rfind("\n", max(0, m.start() - 60), m.start()) + 1
+            if line_start == 0 and m.start() > 60:
+                continue  # a long line: not a heading or agenda item
+            head = _APPOSITION_NAME.fullmatch(text, line_start, m.start())
+            if head:
+                name = collapse_ws(head.group("name"))
+                if not self._excluded(name):
+                    out.append(_Found(head.start("name"), head.end("name"), name, None, 2))
         return out
 
     # 2. checks
@@ -512,6 +512,18 @@ def _ocr_variants(word: str) -> set[str]:
         else:
             variants = [v + sk for v in variants]
     return set(variants)
+
+
+@lru_cache(maxsize=1)
+def _fold_skeleton_table() -> dict[int, str]:
+    """``fold`` then the skeleton in one table, so the text is translated once (built on first use)."""
+    table: dict[int, str] = {}
+    for cp in range(0x2500):
+        ch = chr(cp)
+        sk = fold(ch).translate(_SKELETON)
+        if sk != ch:
+            table[cp] = sk
+    return table
 
 
 def _automaton(keys: dict[str, list[tuple[str, Any]]]) -> ahocorasick.Automaton | None:
