@@ -234,3 +234,17 @@ def test_ray_extract_dataset_reads_files_like_local_engine(ray_cluster, archive,
         assert row["error"] is None
         assert {k: row[k] for k in RECORD_TYPES} == {k: line[k] for k in RECORD_TYPES}
         assert row["chars"] == line["chars"]
+
+
+def test_ray_convert_resumes_a_cut_run(ray_cluster, archive, local_output, tmp_path):
+    """A run cut off mid-line (begun here by the local engine) is finished by the Ray engine."""
+    local_out = local_output[1]
+    lines = local_out.read_bytes().splitlines(keepends=True)
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"".join(lines[:20]) + lines[20][:15])  # whole lines, then a partial one
+    errors = local_out.with_name("out.errors.jsonl")
+    out.with_name("out.errors.jsonl").write_bytes(errors.read_bytes())
+    summary = convert_archive([archive], out, resume=True, batch_size=8, num_workers=2)
+    assert out.read_bytes() == local_out.read_bytes()
+    assert out.with_name("out.errors.jsonl").read_bytes() == errors.read_bytes()
+    assert (summary.documents, summary.skipped, summary.exit_code) == (len(lines) - 20, 20 + len(BAD_FILES), 1)
