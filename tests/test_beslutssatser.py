@@ -272,6 +272,11 @@ FIELDS = [
         "Kommunstyrelsens förslag till kommunfullmäktige\nKommunfullmäktige beslutar att anta planen.\n\nBakgrund\n",
         [("förslag", None, "Kommunstyrelsens förslag till kommunfullmäktige", "Kommunstyrelsen")],
     ),
+    (
+        "Kommunstyrelsens beslut\nFör egen del beslutar kommunstyrelsen att uppdra åt kommundirektören att\n"
+        "återkomma med en analys.\n\nÄrendebeskrivning\nText.",
+        [("beslut", None, "Kommunstyrelsens beslut", "Kommunstyrelsen")],
+    ),
     # a kallelse (recognised from its header) holds only proposals
     (
         "KALLELSE/FÖREDRAGNINGSLISTA\nKommunstyrelsen 2020-01-09\n\nKultur- och fritidsnämndens beslut\n"

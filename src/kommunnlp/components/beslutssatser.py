@@ -199,6 +199,9 @@ class DecisionClauseRecognizer(RuleComponent):
         for i, item in enumerate(lead.get("start", [])):
             groups.append(f"(?P<s{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
             self._lead_kinds.append((f"s{i}", item["kind"], False))
+        for i, item in enumerate(lead.get("inverted", [])):
+            groups.append(f"(?P<v{i}>{_sv(item['pattern'].replace('{organ}', f'(?P<vo{i}>{organ})'))})")
+            self._lead_kinds.append((f"v{i}", item["kind"], False))
         for i, item in enumerate(lead.get("inner", [])):
             groups.append(f"(?P<i{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
             self._lead_kinds.append((f"i{i}", item["kind"], True))
@@ -293,21 +296,25 @@ class DecisionClauseRecognizer(RuleComponent):
             return []
         out: list[_LeadIn] = []
         for m in self._lead_re.finditer(folded):
-            om = _back_match(self._organ_re, folded, m.start())
-            if om is None:
+            group = m.lastgroup or ""
+            if group.startswith("v"):  # the body follows the verb
+                om: tuple[int, int] | None = m.span(f"vo{group[1:]}")
+                os_ = m.start()
+            else:
+                om = _back_match(self._organ_re, folded, m.start())
+                os_ = om[0] if om else 0
+            if om is None or not _cap(text, os_):
                 continue
-            os_, oe = om
-            if not _cap(text, os_):
-                continue
+            oe = om[1]
             before = folded[max(0, os_ - 6) : os_].split()
             if before and before[-1] in self._subordinators:
                 continue
-            group = m.lastgroup or ""
             kind, inner_only = next(((k, i) for g, k, i in self._lead_kinds if g == group), ("beslut", False))
             end = m.end()
             lead_text = collapse_ws(text[os_:end]).rstrip(" :.")
-            inner_only = inner_only or self._inner_organ_re.fullmatch(folded, os_, oe) is not None
-            out.append(_LeadIn(os_, end, kind, inner_only, lead_text, collapse_ws(text[os_:oe])))
+            inner_only = inner_only or self._inner_organ_re.fullmatch(folded, om[0], oe) is not None
+            organ = collapse_ws(text[om[0] : oe])
+            out.append(_LeadIn(os_, end, kind, inner_only, lead_text, organ[:1].upper() + organ[1:]))
         return out
 
     @staticmethod
