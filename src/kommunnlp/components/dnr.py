@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -69,12 +70,48 @@ _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
 _INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
+# Every number pattern above contains a digit followed by a separator and a digit, or by a series
+# (`2016/KS`, `2016KSM`), and none crosses a line break. One cheap pass over the text for that
+# trigger gives the few short windows the patterns need to scan (``_windows``).
+_NUMBER_PATTERNS = (_SERIES_FIRST, _SERIES_SHORT_YEAR, _SERIES_NUMBER_YEAR, _YEAR_FIRST, _BARE, _SHORT)
+_TRIGGER = re.compile(rf"[0-9](?:[/:.-][0-9]|/ ?[{_UP}]|[{_UP}])")
+_REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
+_REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
+_BLANKS = re.compile(r"[ \t]*")
 
 
 def _label_pattern(label: str) -> str:
     """Regex for a label on folded text: å/ä/ö with their OCR readings (``text.ocr_pattern``),
     and also i/l read as 1, l or | (`D1arienummer`)."""
     return ocr_pattern(label, il=True)
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Disjoint ``(pos, endpos)`` stretches of ``text`` that hold every match of the number
+    patterns, each matched as in the whole text: a window reaches from ``_REACH_BEFORE`` before a
+    trigger (not past the line start) to ``_REACH_AFTER`` after it (not past the line end), and
+    never ends inside a run of blanks, which the filing look-ahead would read to its end."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _TRIGGER.finditer(text):
+        t = m.start()
+        start = max(t - _REACH_BEFORE, 0)
+        start = text.rfind("\n", start, t) + 1 or start
+        end = text.find("\n", t, t + _REACH_AFTER)
+        end = min(n, t + _REACH_AFTER) if end < 0 else end + 1
+        if end < n and text[end - 1] in " \t":
+            end = min(n, _BLANKS.match(text, end).end() + 1)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, looking only inside ``windows``."""
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
 
 
 class _Candidate(NamedTuple):
@@ -166,12 +203,13 @@ class DnrRecognizer(RuleComponent):
             i = bisect_right(starts, m.start())
             return bool(i) and labelled[i - 1].end >= m.end()
 
+        windows = _windows(text)
         for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _SERIES_NUMBER_YEAR, _YEAR_FIRST):
-            for m in pattern.finditer(text):
+            for m in _scan(pattern, text, windows):
                 series = m.group("series")
                 if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
-        for m in _BARE.finditer(text):
+        for m in _scan(_BARE, text, windows):
             if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
                 # `Ks 2019/123`: a title-case series without a vowel belongs to the number.
                 t = _TITLE_SERIES.search(text, max(0, m.start() - 6), m.start())
@@ -180,7 +218,7 @@ class DnrRecognizer(RuleComponent):
                 else:
                     cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
-        accepted = self._resolve(accepted + self._listed(text, folded, label_ends, accepted))
+        accepted = self._resolve(accepted + self._listed(text, folded, windows, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
 
     def _labelled(self, text: str, pos: int) -> list[_Candidate]:
@@ -200,13 +238,20 @@ class DnrRecognizer(RuleComponent):
                 return out
             pos = sep.end()
 
-    def _listed(self, text: str, folded: str, label_ends: list[int], accepted: list[_Candidate]) -> list[_Candidate]:
+    def _listed(
+        self,
+        text: str,
+        folded: str,
+        windows: list[tuple[int, int]],
+        label_ends: list[int],
+        accepted: list[_Candidate],
+    ) -> list[_Candidate]:
         """Short numbers (``12/30``) in a list of cases: each within reach of a label or of the
         case number before it."""
         anchors = sorted([*label_ends, *(c.end for c in accepted)])
         out: list[_Candidate] = []
         last = -1
-        for m in _SHORT.finditer(text):
+        for m in _scan(_SHORT, text, windows):
             i = bisect_right(anchors, m.start())
             if i:
                 last = max(last, anchors[i - 1])
