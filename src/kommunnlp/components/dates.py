@@ -29,8 +29,14 @@ from .base import RuleComponent
 
 _YEAR = r"(?:19|20)[0-9][0-9]"
 _NO_DIGIT_AFTER = r"(?![0-9])"
-_BARE_YEAR = re.compile(rf"(?<![0-9/.:-]){_YEAR}(?![0-9])")
+# The look-behinds stand after the first characters (a fixed width reaches back over them), so
+# each pattern starts with a plain character or set: the regex engine then skips ahead to the
+# next possible first character instead of trying the whole pattern at every position.
+_BARE_YEAR = re.compile(r"(?:19|20)(?<![0-9/.:-]..)[0-9][0-9](?![0-9])")
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
+# 64 non-blank characters (blanks and commas in between): more than a weekday, `den`, a range
+# of days and a month with its year hold on either side of the day number before the month.
+_REACH = re.compile(r"(?:[\s,]*[^\s,]){0,64}")
 
 
 @dataclass
@@ -44,6 +50,45 @@ class DateCandidate:
     year: int | None
     weekday: int | None = None
     year_inferred: bool = False
+
+
+def _first_length(pattern: str) -> int:
+    """Length of the first character of ``pattern``: a plain or escaped character or an OCR
+    class, as ``ocr_pattern`` writes them."""
+    if pattern.startswith("["):
+        return pattern.index("]", 2) + 1
+    return 2 if pattern.startswith("\\") else 1
+
+
+def _after_first(pattern: str, check: str) -> str:
+    """``check`` put after the first character of ``pattern``, for a look-behind that reaches
+    back over it."""
+    first = _first_length(pattern)
+    return pattern[:first] + check + pattern[first:]
+
+
+def _windows(trigger: re.Pattern[str], folded: str) -> list[tuple[int, int]]:
+    """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every textual day, each
+    matched as in the whole text. Each reaches ``_REACH`` non-blank characters before and after
+    a trigger (a day number just before a month), more than a day expression holds
+    around it however many blanks it contains, and ends just after a non-blank character, so no
+    blank run a pattern reads to its end is cut short."""
+    out: list[tuple[int, int]] = []
+    backwards = ""
+    n = len(folded)
+    for m in trigger.finditer(folded):
+        t = m.start()
+        if out and t < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], _REACH.match(folded, t).end()))
+            continue
+        backwards = backwards or folded[::-1]
+        start = n - _REACH.match(backwards, n - t).end()
+        end = _REACH.match(folded, t).end()
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def _valid(year: int, month: int, day: int | None) -> bool:
@@ -75,8 +120,9 @@ class DateRecognizer(RuleComponent):
         self._weekdays = [(re.compile(ocr_pattern(k, il=True)), int(v)) for k, v in weekdays.items()]
         self._month_keys = [(k, re.compile(ocr_pattern(k, il=True))) for k in (*self._names, *self._abbr)]
 
-        def alt(words: list[str]) -> str:
-            return "|".join(ocr_pattern(w, il=True) for w in sorted(words, key=len, reverse=True)) or "(?!x)x"
+        def alt(words: list[str], check: str = "") -> str:
+            patterns = [ocr_pattern(w, il=True) for w in sorted(words, key=len, reverse=True)]
+            return "|".join(_after_first(p, check) if check else p for p in patterns) or "(?!x)x"
 
         name_alt = alt(list(self._names))
         abbr_alt = alt(list(self._abbr))
@@ -94,19 +140,21 @@ class DateRecognizer(RuleComponent):
             rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
         self._month = re.compile(
-            rf"(?<![a-z0-9])(?P<mon>{name_alt})(?![a-z])"
+            rf"(?P<mon>{alt(list(self._names), '(?<![a-z0-9].)')})(?![a-z])"
             rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
         # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
         self._iso = re.compile(
-            rf"(?<![0-9/.:])(?:(?<!-)|(?<=[0-9]{{2}}-[0-9]{{2}}-)|(?<=[0-9]{{2}}-[0-9]{{2}}--))"
-            rf"(?P<y>{_YEAR})-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{{1,3}}(?![0-9]))"
+            r"(?P<y>(?:19|20)(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
+            r"[0-9][0-9])-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
         )
         # 18/1 2016, 18/1-2016, 13/11/2018, 13.11.2018
         self._dmy = re.compile(
-            rf"(?<![0-9/.:-])(?P<d>[0-3]?[0-9])(?:/(?P<m>[01]?[0-9])[ /-]|\.(?P<m2>[01]?[0-9])\.)"
+            rf"(?P<d>[0-9](?<![0-9/.:-].)(?:(?<=[0-3])[0-9])?)(?:/(?P<m>[01]?[0-9])[ /-]|\.(?P<m2>[01]?[0-9])\.)"
             rf"(?P<y>{_YEAR})(?![0-9]|[/.-][0-9])"
         )
+        # Every textual day has a day number just before its month (``_windows``).
+        self._day_trigger = re.compile(rf"[0-9](?::[ae])?[ \t]*\n?[ \t]*(?:{name_alt}|{abbr_alt})")
         self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
 
     # -- finding ---------------------------------------------------------------------------
@@ -122,8 +170,9 @@ class DateRecognizer(RuleComponent):
         for m in self._dmy.finditer(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
-        for m in self._day.finditer(folded):
-            self._add_day(text, found, claimed, m)
+        for start, end in _windows(self._day_trigger, folded):
+            for m in self._day.finditer(folded, start, end):
+                self._add_day(text, found, claimed, m)
         claimed.append([])
         for m in self._month.finditer(folded):
             mon = self._names.get(self._canonical(m["mon"]))

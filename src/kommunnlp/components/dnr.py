@@ -70,11 +70,11 @@ _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
 _INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
-# Every number pattern above contains a digit followed by a separator and a digit, or by a series
-# (`2016/KS`, `2016KSM`), and none crosses a line break. One cheap pass over the text for that
-# trigger gives the few short windows the patterns need to scan (``_windows``).
-_NUMBER_PATTERNS = (_SERIES_FIRST, _SERIES_SHORT_YEAR, _SERIES_NUMBER_YEAR, _YEAR_FIRST, _BARE, _SHORT)
-_TRIGGER = re.compile(rf"[0-9](?:[/:.-][0-9]|/ ?[{_UP}]|[{_UP}])")
+# Every number pattern above contains a slash after a digit (`2014/1148`, `12/30`), a series
+# letter before a digit (`KS 2019:1899`, `KS03`) or a series letter after a digit (`2016KSM`), and
+# none crosses a line break. One cheap pass over the text for that trigger gives the few short
+# windows the patterns need to scan (``_windows``).
+_TRIGGER = re.compile(rf"[0-9](?:/|[{_UP}])|[{_UP}&|](?:[ ./-]|/ )?[0-9]")
 _REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
 _REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
 _BLANKS = re.compile(r"[ \t]*")
@@ -112,6 +112,14 @@ def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -
     """``pattern.finditer(text)``, looking only inside ``windows``."""
     for start, end in windows:
         yield from pattern.finditer(text, start, end)
+
+
+def _first_length(pattern: str) -> int:
+    """Length of the first character of a label pattern: a plain or escaped character or an OCR
+    class, as ``ocr_pattern`` writes them."""
+    if pattern.startswith("["):
+        return pattern.index("]", 2) + 1
+    return 2 if pattern.startswith("\\") else 1
 
 
 class _Candidate(NamedTuple):
@@ -180,8 +188,15 @@ class DnrRecognizer(RuleComponent):
         self._consonant_words = {w.lower() for w in excl.get("consonant_words", [])}
         alternatives = sorted({_label_pattern(label) for label in labels}, key=lambda p: (-len(p), p))
         if alternatives:
+            # The pattern starts with the set of the labels' first characters, so the regex engine
+            # skips to the next of those instead of trying every label at every position; each
+            # label then checks (looking back) that its own first character matched.
+            firsts = [p[: _first_length(p)] for p in alternatives]
+            chars = sorted({c for f in firsts for c in (f[1:-1] if f.startswith("[") else re.sub(r"\\(.)", r"\1", f))})
+            labels_alt = "|".join(f"(?<={f}){p[len(f) :]}" for f, p in zip(firsts, alternatives, strict=True))
             self._label = re.compile(
-                rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?:[ .]*nr)?(?![a-z0-9])[\s.:;,]{{0,8}}"
+                rf"[{''.join(re.escape(c) for c in chars)}](?<![a-z0-9].)(?:{labels_alt})"
+                rf"(?:[ .]*nr)?(?![a-z0-9])[\s.:;,]{{0,8}}"
             )
         else:
             self._label = re.compile(r"(?!x)x")
