@@ -74,7 +74,8 @@ _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[
 # letter before a digit (`KS 2019:1899`, `KS03`) or a series letter after a digit (`2016KSM`), and
 # none crosses a line break. One cheap pass over the text for that trigger gives the few short
 # windows the patterns need to scan (``_windows``).
-_TRIGGER = re.compile(rf"[0-9](?:/|[{_UP}])|[{_UP}&|](?:[ ./-]|/ )?[0-9]")
+# (One set first, so the regex engine can skip ahead to its characters.)
+_TRIGGER = re.compile(rf"[0-9{_UP}&|](?:(?<=[0-9])(?:/|[{_UP}])|(?<=[{_UP}&|])(?:[ ./-]|/ )?[0-9])")
 _REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
 _REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
 _BLANKS = re.compile(r"[ \t]*")
