@@ -1,7 +1,7 @@
 """No catastrophic backtracking: time grows linearly with length, also for adversarial text.
 
 Each fragment mimics the start of something a component looks for (dnr, date, heading, clause
-marker, party marker, acronym definition) and is repeated 10,000 and 100,000 times. Linear time
+marker, party marker, acronym definition) and is repeated 5,000 and 50,000 times. Linear time
 gives a ratio near 10; the bound leaves room for noise on shared machines but not for the
 quadratic blow-up (ratio ~100) that backtracking or rescanning causes.
 """
@@ -44,7 +44,7 @@ def best_time(text: str, repeats: int = 2) -> float:
 def test_linear_time_adversarial(name: str) -> None:
     fragment = ADVERSARIAL[name]
     kommunnlp.extract(fragment * 100)  # warm up the pipeline outside the timing
-    small = best_time(fragment * 10_000)
-    large = best_time(fragment * 100_000, repeats=1)
-    ratio = large / max(small, 1e-3)
-    assert ratio < MAX_RATIO, f"{name}: 100k reps took {large:.2f}s, 10k took {small:.2f}s (ratio {ratio:.1f})"
+    small = best_time(fragment * 5_000)
+    large = best_time(fragment * 50_000, repeats=1)
+    ratio = large / max(small, 1e-2)
+    assert ratio < MAX_RATIO, f"{name}: 50k reps took {large:.2f}s, 5k took {small:.2f}s (ratio {ratio:.1f})"

@@ -1,13 +1,21 @@
-"""spaCy's tokenizer, keeping the text it was given.
+"""spaCy's tokenizer, keeping the text it was given, and linear on any input.
 
 ``Doc.text`` is rebuilt from the tokens on every access, and costs more than tokenising did; the
 components need the text once per document. This tokenizer records it (weakly, per ``Doc``) so
-:func:`kommunnlp.extensions.doc_text` can hand it out. Tokens, offsets and serialisation are
-exactly those of spaCy's default tokenizer; any other tokenizer still works, only slower.
+:func:`kommunnlp.extensions.doc_text` can hand it out.
+
+spaCy strips prefixes and suffixes one at a time, re-slicing the rest each time, so a long run
+without white space made of punctuation (`(` or `"` repeated) takes quadratic time: minutes for
+100,000 characters. Real text has few such runs; damaged or adversarial text does. Runs longer
+than ``MAX_RUN`` characters are therefore split into words and single symbols by one linear
+regex, which bounds the cost per run; everything else is tokenised exactly as by spaCy's default
+tokenizer. Any other tokenizer
+still works with the components, only slower.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from spacy import util
@@ -17,14 +25,42 @@ from spacy.tokens import Doc
 
 from .extensions import remember_text
 
+MAX_RUN = 200
+# Only at the start of a run (lookbehind), so each character is looked at once.
+_LONG_RUN = re.compile(rf"(?<!\S)\S{{{MAX_RUN},}}")
+_PIECE = re.compile(r"[^\W_]+|\S")
+
 
 class TextKeepingTokenizer(Tokenizer):
     """A :class:`spacy.tokenizer.Tokenizer` that remembers each document's text."""
 
     def __call__(self, text: str) -> Doc:
-        doc = Tokenizer.__call__(self, text)
+        if len(text) >= MAX_RUN and _LONG_RUN.search(text) is not None:
+            doc = self._with_long_runs(text)
+        else:
+            doc = Tokenizer.__call__(self, text)
         remember_text(doc, text)
         return doc
+
+    def _with_long_runs(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+
+        def add_tokenized(segment: str) -> None:
+            if segment:
+                for token in Tokenizer.__call__(self, segment):
+                    words.append(token.text)
+                    spaces.append(bool(token.whitespace_))
+
+        pos = 0
+        for run in _LONG_RUN.finditer(text):
+            add_tokenized(text[pos : run.start()])
+            pieces = _PIECE.findall(run.group())
+            words.extend(pieces)
+            spaces.extend([False] * len(pieces))
+            pos = run.end()
+        add_tokenized(text[pos:])
+        return Doc(self.vocab, words=words, spaces=spaces)
 
 
 def create_tokenizer() -> Callable[[Language], Tokenizer]:
