@@ -313,6 +313,12 @@ ENDS = [
             "Planen gäller 2025",
         ],
     ),
+    ("Nämndens beslut\nBygglov beviljas.\n\nBeslutet kan överklagas till Länsstyrelsen.", ["Bygglov beviljas."]),
+    (
+        "Beslut\nKommunstyrelsen beslutar att anta taxan.\n\nMiljöpartiet lämnade ett eget förslag.",
+        ["anta taxan."],
+    ),
+    ("Beslut\nAvtalet godkänns.\nTvå ledamöter röstade emot.", ["Avtalet godkänns."]),
 ]
 
 
