@@ -115,6 +115,9 @@ def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -
         yield from pattern.finditer(text, start, end)
 
 
+_CLASSES = re.compile(r"\[[^\]]*\]|\\s\+")  # the OCR classes and blanks of a label pattern
+
+
 def _first_length(pattern: str) -> int:
     """Length of the first character of a label pattern: a plain or escaped character or an OCR
     class, as ``ocr_pattern`` writes them."""
@@ -201,6 +204,15 @@ class DnrRecognizer(RuleComponent):
             )
         else:
             self._label = re.compile(r"(?!x)x")
+        # Every label holds a plain stretch of letters (`nr`, `beteckn`): the label pattern only
+        # needs to look around where one of those occurs (``_label_windows``).
+        runs = {max(re.findall(r"[a-z0-9]+", _CLASSES.sub(" ", p))[::-1] or [""], key=len) for p in alternatives}
+        # (A label without such a stretch leaves the whole text to scan.)
+        self._label_anywhere = "" in runs
+        self._label_words = sorted(r for r in runs if r and not any(o != r and o in r for o in runs))
+        # As many letters and digits (blanks and separators in between) as a label can hold.
+        reach = max((len(label) for label in labels), default=0) + 8
+        self._label_reach = re.compile(rf"(?:[\s.:;,]*[^\s.:;,]){{0,{reach}}}")
 
     # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -209,7 +221,7 @@ class DnrRecognizer(RuleComponent):
         folded = fold(text)
         cands: list[_Candidate] = []
         label_ends: list[int] = []
-        for lm in self._label.finditer(folded):
+        for lm in _scan(self._label, folded, self._label_windows(folded)):
             label_ends.append(lm.end())
             cands.extend(self._labelled(text, lm.end()))
         labelled = list(cands)
@@ -236,6 +248,38 @@ class DnrRecognizer(RuleComponent):
         accepted = self._resolve(cands)
         accepted = self._resolve(accepted + self._listed(text, folded, windows, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
+
+    def _label_windows(self, folded: str) -> list[tuple[int, int]]:
+        """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every label match, each
+        matched as in the whole text: from ``_label_reach`` letters and digits (separators and
+        blanks in between) before a label word to as many after it, ending just after one, so
+        no run of separators that a label reads to its end is cut short."""
+        if self._label_anywhere:
+            return [(0, len(folded))]
+        hits: list[int] = []
+        for word in self._label_words:
+            i = folded.find(word)
+            while i >= 0:
+                hits.append(i)
+                i = folded.find(word, i + 1)
+        if not hits:
+            return []
+        hits.sort()
+        n = len(folded)
+        backwards = folded[::-1]
+        reach = self._label_reach
+        out: list[tuple[int, int]] = []
+        for t in hits:
+            end = reach.match(folded, t).end()
+            if out and t < out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+                continue
+            start = n - reach.match(backwards, n - t).end()
+            if out and start <= out[-1][1]:
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+        return out
 
     def _labelled(self, text: str, pos: int) -> list[_Candidate]:
         """The reference(s) right after a label: ``Dnr Son 2015/203, Kst 2015/85``."""
