@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from ..extensions import get_mentions, install_extensions, set_mentions
+from ..extensions import doc_text, get_mentions, install_extensions, set_mentions
 from ..text import collapse_ws, fold
 from .base import load_package_data
 
@@ -130,9 +130,10 @@ class LearnedMerger:
     def _trim(self, doc: Doc, span: Span) -> tuple[int, int]:
         """Character offsets of ``span`` without punctuation or brackets at its edges."""
         start, end = span.start_char, span.end_char
-        while start < end and doc.text[start] in _EDGE_PUNCT:
+        text = doc_text(doc)
+        while start < end and text[start] in _EDGE_PUNCT:
             start += 1
-        while end > start and doc.text[end - 1] in _EDGE_PUNCT:
+        while end > start and text[end - 1] in _EDGE_PUNCT:
             end -= 1
         return start, end
 
@@ -141,7 +142,7 @@ class LearnedMerger:
         if not model:
             return None
         rules = get_mentions(doc, "programmes")
-        text = doc.text
+        text = doc_text(doc)
         veto = self._rule_veto()
         # A name the party rules tie to a party is a person, not a programme.
         persons = {fold(m["person"]) for m in get_mentions(doc, "parties") if m.get("person")}
@@ -194,7 +195,7 @@ class LearnedMerger:
         if not mentions or all(m.get("person") for m in mentions):
             return None
         ends = sorted((self._trim(doc, s) for s in persons), key=lambda se: se[1])
-        text = doc.text
+        text = doc_text(doc)
         merged = []
         for m in mentions:
             if not m.get("person"):
