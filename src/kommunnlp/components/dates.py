@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +34,7 @@ _NO_DIGIT_AFTER = r"(?![0-9])"
 # each pattern starts with a plain character or set: the regex engine then skips ahead to the
 # next possible first character instead of trying the whole pattern at every position.
 _BARE_YEAR = re.compile(r"(?:19|20)(?<![0-9/.:-]..)[0-9][0-9](?![0-9])")
+_NO_HEAD = re.match("", "")
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
 # 64 non-blank characters (blanks and commas in between): more than a weekday, `den`, a range
 # of days and a month with its year hold on either side of the day number before the month.
@@ -143,6 +145,13 @@ class DateRecognizer(RuleComponent):
             rf"(?P<mon>{alt(list(self._names), '(?<![a-z0-9].)')})(?![a-z])"
             rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
+        # Every month name starts with a plain stretch of letters (`januar`, `ju` of juli with its
+        # OCR-prone l): trying the pattern only where one occurs, in text order, gives the same
+        # matches as scanning the whole text (``_months``). None: some name has no such start.
+        heads = {(re.match(r"[a-z0-9]+", ocr_pattern(w, il=True)) or _NO_HEAD).group() for w in self._names}
+        self._month_heads = (
+            None if "" in heads else sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
+        )
         # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
         self._iso = re.compile(
             r"(?P<y>(?:19|20)(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
@@ -174,7 +183,7 @@ class DateRecognizer(RuleComponent):
             for m in self._day.finditer(folded, start, end):
                 self._add_day(text, found, claimed, m)
         claimed.append([])
-        for m in self._month.finditer(folded):
+        for m in self._months(folded):
             mon = self._names.get(self._canonical(m["mon"]))
             if mon is None or self._is_name(text, m.start(), m.end("mon"), has_year=bool(m["year"])):
                 continue
@@ -183,6 +192,25 @@ class DateRecognizer(RuleComponent):
         found.sort(key=lambda f: f.start)
         resolved = resolve_years(found, folded, self._gap, self._bare_years(folded), self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
+
+    def _months(self, folded: str) -> Iterator[re.Match[str]]:
+        """``self._month.finditer(folded)``, trying only the places where a month name starts."""
+        if self._month_heads is None:
+            yield from self._month.finditer(folded)
+            return
+        hits = set()
+        for head in self._month_heads:
+            i = folded.find(head)
+            while i >= 0:
+                hits.add(i)
+                i = folded.find(head, i + 1)
+        last = 0
+        for i in sorted(hits):
+            if i >= last:
+                m = self._month.match(folded, i)
+                if m:
+                    last = m.end()
+                    yield m
 
     def _add_day(
         self, text: str, found: list[DateCandidate], claimed: list[list[tuple[int, int]]], m: re.Match[str]
