@@ -92,6 +92,23 @@ def test_dates_infer_missing_year(dates: DateRecognizer, text: str, expected: li
     assert [(m["value"], m["year_inferred"]) for m in dates.find(text)] == expected
 
 
+# Textual days are scanned only in windows around a day number before a month; parts of a date
+# far from it (long blank runs, a weekday well before) must still count. (text, [(start, value)])
+WINDOW_EDGES = [
+    ("Torsdagen" + " " * 100 + "den 9 juni 2016", [(0, "2016-06-09")]),
+    ("den\n\n\n\n" + " " * 80 + "9 juni 2016", [(0, "2016-06-09")]),
+    ("den 9 juni," + " " * 80 + "2016", [(0, "2016-06-09")]),
+    ("Sammanträde i maj" + " " * 80 + "2019", [(14, "2019-05")]),
+    ("9 -" + " " * 70 + "12 juni 2016", [(0, "2016-06-09"), (73, "2016-06-12")]),
+    ("Mötet " + "x" * 300 + " den 3 och 4 mars 2020", [(307, "2020-03-03"), (317, "2020-03-04")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WINDOW_EDGES)
+def test_dates_window_edges(dates: DateRecognizer, text: str, expected: list[tuple[int, str]]) -> None:
+    assert [(m["start"], m["value"]) for m in dates.find(text)] == expected
+
+
 NOT_DATES = [
     "Budget för år 2017 och planperioden 2019-2022",
     "Mötet börjar kl. 13.00 och slutar 16.30",

@@ -95,6 +95,24 @@ def test_dnr_lists_of_cases(dnr: DnrRecognizer, text: str, expected: list[str]) 
     assert texts(dnr.find(text)) == expected
 
 
+# The patterns scan only short windows around cheap triggers; parts of a match far from its
+# trigger (long blank runs, a label split over many blanks, long lines) must still count.
+WINDOW_EDGES = [
+    ("Diarie" + " " * 60 + "nr 12/30 och 11/896", ["12/30", "11/896"]),
+    ("Vårt" + " " * 50 + "dnr: . . . . 12/30", ["12/30"]),
+    ("Ärendenr" + "." * 40 + " 2019/55", ["2019/55"]),
+    ("KS 2019/123" + " " * 100 + "45 ärenden", ["KS 2019/123"]),
+    ("KS 2019/123    45\tärenden", ["KS 2019/123    45"]),
+    ("x" * 500 + " Dnr KS 2019/123 " + "y" * 500, ["KS 2019/123"]),
+    ("Punkt 7" + " " * 300 + "SBN 2012/101 21\n", ["SBN 2012/101 21"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WINDOW_EDGES)
+def test_dnr_window_edges(dnr: DnrRecognizer, text: str, expected: list[str]) -> None:
+    assert texts(dnr.find(text)) == expected
+
+
 NOT_DNR = [
     "enligt SFS 2001:453 och SOU 2017:114",
     "enligt lag (2016:38) om ändring",
