@@ -35,6 +35,20 @@ STIS = "Stärkt tidigt stöd i samverkan"
             "Skolan deltar i Mentorer i våldsprevention (MVP) sedan 2017. MVP når alla elever.",
             [(MVP, MVP, "MVP"), ("MVP", MVP, "MVP"), ("MVP", MVP, "MVP")],
         ),
+        # A trigger word introduces the name: a word that ends unit names (hem, team) does not
+        # reject it, and an adverb after the name is no part of it.
+        (
+            "Vi driver projektet Trygga vägar hem (TVH) tillsammans med skolan. TVH utvärderas.",
+            [
+                ("Trygga vägar hem", "Trygga vägar hem", "TVH"),
+                ("TVH", "Trygga vägar hem", "TVH"),
+                ("TVH", "Trygga vägar hem", "TVH"),
+            ],
+        ),
+        (
+            "Vi driver projektet Trygga vägar hem tillsammans med skolan.",
+            [("Trygga vägar hem", "Trygga vägar hem", None)],
+        ),
         # The reverse order, ``ACR (long form)``.
         (
             "Utredningen görs med ASI (Addiction Severity Index) och SIG (sociala insatsgrupper).",

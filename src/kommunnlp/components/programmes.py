@@ -153,7 +153,8 @@ class ProgrammeRecognizer(RuleComponent):
                 span = self._long_form(text, paren, acr)
                 memo[key] = None
                 if span is not None:
-                    excluded = self._excluded(collapse_ws(text[span[0] : span[1]]))
+                    introduced = _introduced(trigger_ends, span[0])
+                    excluded = self._excluded(collapse_ws(text[span[0] : span[1]]), introduced=introduced)
                     memo[key] = (span[0] - paren, span[1] - paren, excluded)
             if memo[key] is None or memo[key][2]:
                 continue
@@ -300,7 +301,7 @@ class ProgrammeRecognizer(RuleComponent):
         spans = self._without_qualifier(text, spans)
         start, end = spans[0][0], spans[-1][1]
         name = collapse_ws(text[start:end])
-        if self._excluded(name):
+        if self._excluded(name, introduced=True):
             return None
         return _Found(start, end, name, None, 2)
 
@@ -381,20 +382,28 @@ class ProgrammeRecognizer(RuleComponent):
         return out
 
     # 2. checks
-    def _excluded(self, name: str) -> bool:
-        """Units, authorities, laws and documents: judged by the words before the first preposition."""
+    def _excluded(self, name: str, *, introduced: bool = False) -> bool:
+        """Units, authorities, laws and documents, judged by the head: the words before the first
+        preposition, of which the first (a compound such as ``Socialförvaltningen``) and the last
+        (the noun of ``Stockholms stads program``) decide; words between are modifiers.
+
+        A name that a trigger word introduces (``projektet Trygga vägar hem``) is a programme by
+        the guidelines' own test, so only the exact head words (laws, documents, places) reject
+        it, not the endings of units and services.
+        """
         words = [w.group() for w in _WORD.finditer(fold(name))]
         if not words:
             return True
+        head: list[str] = []
         for word in words:
             if word in self._prepositions:
                 break
+            head.append(word)
+        for word in {head[0], head[-1]} if head else ():
             for form in (word, word[:-1]) if word.endswith("s") else (word,):  # also the genitive
-                if (
-                    form in self._head_words
-                    or form.endswith(self._short_endings)
-                    or _loose(form).endswith(self._long_endings)
-                ):
+                if form in self._head_words:
+                    return True
+                if not introduced and (form.endswith(self._short_endings) or _loose(form).endswith(self._long_endings)):
                     return True
         return False
 
@@ -495,6 +504,12 @@ def _skeleton(s: str) -> str:
 @lru_cache(maxsize=4096)
 def _restore_i(acronym: str) -> str:
     return acronym.translate(_OCR_I)
+
+
+def _introduced(trigger_ends: list[int], start: int) -> bool:
+    """Whether a trigger word ends right before ``start`` (only white space between)."""
+    i = bisect.bisect_right(trigger_ends, start) - 1
+    return i >= 0 and start - trigger_ends[i] <= 3
 
 
 def _loose(s: str) -> str:
