@@ -190,7 +190,9 @@ class DateRecognizer(RuleComponent):
             year = int(m["year"]) if m["year"] else None
             self._add(found, claimed, m.start(), m.end(), mon, None, year)
         found.sort(key=lambda f: f.start)
-        resolved = resolve_years(found, folded, self._gap, self._bare_years(folded), self._search)
+        # The years written in the text matter only to a date without its own.
+        bare_years = self._bare_years(folded) if any(f.year is None for f in found) else []
+        resolved = resolve_years(found, folded, self._gap, bare_years, self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
 
     def _months(self, folded: str) -> Iterator[re.Match[str]]:
