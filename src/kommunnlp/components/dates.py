@@ -3,8 +3,9 @@
 Two steps, kept apart:
 
 1. ``DateRecognizer.find`` scans the folded text (lower case, no diacritics, offsets unchanged)
-   with compiled patterns, most specific first, each claiming its stretch of text: ISO dates
-   (``2018-11-13``), ``18/1 2016``, textual days with optional weekday, ``den`` and day ranges
+   with compiled patterns (textual days and month names only where a cheap trigger shows they
+   can match, with the same matches as a full scan), most specific first, each claiming its
+   stretch of text: ISO dates (``2018-11-13``), ``18/1 2016``, textual days with optional weekday, ``den`` and day ranges
    (``torsdagen den 9 juni 2016``, ``20 - 22 maj 2015``), then month names (``december 2023``,
    ``i juni``);
 2. ``resolve_years`` gives each yearless date a year: from the other end of its range

@@ -2,7 +2,8 @@
 
 Finding, normalising and parsing are separate steps (eyecite style):
 
-1. ``DnrRecognizer.find`` scans the text once per compiled pattern: references after a label
+1. ``DnrRecognizer.find`` runs each compiled pattern over the short windows of the text where a
+   cheap trigger shows it can match (same matches as a full scan): references after a label
    (``Dnr``, ``Ärendenummer``, ...), series-prefixed references anywhere (``KS 2019/1899``,
    ``2016/KS 0065 001``), bare ``2014/1148`` numbers, and short ``12/30`` numbers only inside a
    list of cases that a label opened;
