@@ -36,6 +36,17 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _translate(text: str) -> str:
+    """``text.translate(_FOLD)``, faster: ``bytes.lower`` changes only ASCII A-Z, as the table
+    does, so only the non-ASCII runs go through the table."""
+    try:
+        low = text.encode("utf-8").lower().decode("utf-8")
+    except UnicodeError:  # lone surrogates
+        return text.translate(_FOLD)
+    return _NON_ASCII.sub(lambda m: m.group().translate(_FOLD), low)
 
 
 # The components of one pipeline fold the same document text one after another; keeping the
@@ -52,7 +63,7 @@ def fold(text: str) -> str:
     last = _LAST_FOLD
     if last[0] is text:
         return last[1]
-    folded = text.translate(_FOLD)
+    folded = _translate(text)
     _LAST_FOLD = (text, folded)
     return folded
 
