@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +102,24 @@ def _back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int
         if regex.fullmatch(folded, start, end):
             return start, end
     return None
+
+
+def _scan(regex: re.Pattern[str], folded: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
+    """``regex.finditer(folded)``, but trying ``regex`` only at ``starts`` (sorted; None: everywhere).
+
+    ``starts`` must hold every offset where a match can begin; as finditer does, a match resumes
+    the search at its end.
+    """
+    if starts is None:
+        yield from regex.finditer(folded)
+        return
+    resume = 0
+    for p in starts:
+        if p >= resume:
+            m = regex.match(folded, p)
+            if m is not None:
+                yield m
+                resume = m.end()
 
 
 def _sv(pattern: str) -> str:
@@ -206,6 +225,12 @@ class DecisionClauseRecognizer(RuleComponent):
             groups.append(f"(?P<i{i}>{_sv(item['pattern'].replace('{organ}', organ))})")
             self._lead_kinds.append((f"i{i}", item["kind"], True))
         self._lead_re = re.compile(_LB + r"(?:" + "|".join(groups) + ")") if groups else None
+        # Headings and lead-ins begin with a few words: one cheap scan for them finds the only
+        # offsets where the long alternations are worth trying. Without triggers, scan everywhere.
+        triggers = (headings.get("triggers") or []) + (lead.get("triggers") or [])
+        self._trigger_re = (
+            re.compile(_alt(sorted(set(triggers)))) if headings.get("triggers") and lead.get("triggers") else None
+        )
         self._end_heading_re = re.compile(rf"{_LB}(?:{_alt(ends.get('headings', []))})\b")
         self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
         self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
@@ -230,8 +255,9 @@ class DecisionClauseRecognizer(RuleComponent):
         lines = sum(1 for ln in text.splitlines() if ln.strip())
         flat = lines > 0 and len(text) / lines > _FLAT_LINE
         kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
-        leads = self._lead_ins(text, folded)
-        blocks = self._blocks(text, folded, leads)
+        starts = None if self._trigger_re is None else [m.start() for m in self._trigger_re.finditer(folded)]
+        leads = self._lead_ins(text, folded, starts)
+        blocks = self._blocks(text, folded, leads, starts)
         out: list[dict[str, Any]] = []
         lead_starts = [li.start for li in leads]
         for block in blocks:
@@ -291,11 +317,11 @@ class DecisionClauseRecognizer(RuleComponent):
                 return m.start()
         return None
 
-    def _lead_ins(self, text: str, folded: str) -> list[_LeadIn]:
+    def _lead_ins(self, text: str, folded: str, starts: list[int] | None) -> list[_LeadIn]:
         if self._lead_re is None:
             return []
         out: list[_LeadIn] = []
-        for m in self._lead_re.finditer(folded):
+        for m in _scan(self._lead_re, folded, starts):
             group = m.lastgroup or ""
             if group.startswith("v"):  # the body follows the verb
                 om: tuple[int, int] | None = m.span(f"vo{group[1:]}")
@@ -375,10 +401,10 @@ class DecisionClauseRecognizer(RuleComponent):
             return None
         return i
 
-    def _blocks(self, text: str, folded: str, leads: list[_LeadIn]) -> list[_Block]:
+    def _blocks(self, text: str, folded: str, leads: list[_LeadIn], starts: list[int] | None) -> list[_Block]:
         heads: list[_Block] = []
         assert self._heading_re is not None
-        for m in self._heading_re.finditer(folded):
+        for m in _scan(self._heading_re, folded, starts):
             s, e = m.start(), m.end()
             gm = _back_match(self._genitive_re, folded, s)
             hstart = gm[0] if gm else s
