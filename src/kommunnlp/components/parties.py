@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -143,6 +144,15 @@ class PartyRecognizer(RuleComponent):
             if compounds and bare
             else None
         )
+        # Both code patterns are scanned only in windows around a literal they cannot match
+        # without ("och"/"samt", "-"): a plain substring search, not a regex try at every position.
+        code_len = max((len(c) for c in bare), default=0)
+        self._list_before = 9 * code_len + 8 * 3 + 3 + 2  # up to 9 codes, separators, spaces
+        self._list_after = len("samt") + 3 + code_len + 2
+        self._compound_before = code_len + 1
+        compound_len = max((len(w) for w in words.get("code_compounds", [])), default=0)
+        spaced = any(" " in w for w in words.get("code_compounds", []))
+        self._compound_after = None if spaced else 1 + compound_len + 2
         self._letter_nouns = _WordSet(words.get("letter_nouns", []))
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
@@ -525,7 +535,7 @@ class PartyRecognizer(RuleComponent):
     def _code_mentions(self, text: str) -> list[dict[str, Any]]:
         """Codes without a person: "S, V och MP reserverade sig", "S-gruppen"."""
         out = []
-        for m in self._code_list_re.finditer(text):
+        for m in _windowed(self._code_list_re, text, ("och", "samt"), self._list_before, self._list_after):
             before = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
             if before and (before.group(1).isupper() or _f(before.group(1)) in self._letter_nouns):
                 continue  # "A, B, C och V", "bilaga S och M": labels
@@ -533,7 +543,11 @@ class PartyRecognizer(RuleComponent):
                 if c.start() == m.start() or not text[c.start() - 1].isalpha():
                     out.append(self._mention(text, c.start(), c.end(), self._codes[_f(c.group())], None))
         if self._code_compound_re is not None:
-            for m in self._code_compound_re.finditer(text):
+            if self._compound_after is None:
+                compounds = self._code_compound_re.finditer(text)
+            else:
+                compounds = _windowed(self._code_compound_re, text, ("-",), self._compound_before, self._compound_after)
+            for m in compounds:
                 code = text[m.start() : text.index("-", m.start())]
                 if code.isupper():
                     out.append(self._mention(text, m.start(), m.start() + len(code), self._codes[_f(code)], None))
@@ -644,6 +658,31 @@ def _f(s: str) -> str:
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
     return [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, hi)]
+
+
+def _windowed(
+    pattern: re.Pattern[str], text: str, triggers: tuple[str, ...], before: int, after: int
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match contains one of ``triggers``
+    and reaches at most ``before`` characters in front of it and ``after`` from its start: the
+    same matches, searched only in the merged windows around the triggers. Every match lies
+    inside one window, so the left-to-right order and overlaps are as in the full scan."""
+    spans = []
+    for trigger in triggers:
+        pos = text.find(trigger)
+        while pos >= 0:
+            spans.append((max(0, pos - before), min(len(text), pos + after)))
+            pos = text.find(trigger, pos + 1)
+    if not spans:
+        return
+    spans.sort()
+    lo, hi = spans[0]
+    for a, b in spans[1:]:
+        if a > hi:
+            yield from pattern.finditer(text, lo, hi)
+            lo = a
+        hi = max(hi, b)
+    yield from pattern.finditer(text, lo, hi)
 
 
 def _anchors(names: list[str]) -> list[str]:
