@@ -153,6 +153,9 @@ class PartyRecognizer(RuleComponent):
         compound_len = max((len(w) for w in words.get("code_compounds", [])), default=0)
         spaced = any(" " in w for w in words.get("code_compounds", []))
         self._compound_after = None if spaced else 1 + compound_len + 2
+        # A trigger opens a window only where the part of the pattern from it on matches there.
+        self._list_check = re.compile(rf"(?:och|samt)[ \t]{{1,3}}(?:{code_alt})(?![\w-])")
+        self._compound_check = re.compile(rf"-(?:{compounds})(?!\w)", re.IGNORECASE) if compounds else None
         self._letter_nouns = _WordSet(words.get("letter_nouns", []))
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
@@ -535,7 +538,9 @@ class PartyRecognizer(RuleComponent):
     def _code_mentions(self, text: str) -> list[dict[str, Any]]:
         """Codes without a person: "S, V och MP reserverade sig", "S-gruppen"."""
         out = []
-        for m in _windowed(self._code_list_re, text, ("och", "samt"), self._list_before, self._list_after):
+        for m in _windowed(
+            self._code_list_re, text, ("och", "samt"), self._list_check, self._list_before, self._list_after
+        ):
             before = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
             if before and (before.group(1).isupper() or _f(before.group(1)) in self._letter_nouns):
                 continue  # "A, B, C och V", "bilaga S och M": labels
@@ -543,10 +548,17 @@ class PartyRecognizer(RuleComponent):
                 if c.start() == m.start() or not text[c.start() - 1].isalpha():
                     out.append(self._mention(text, c.start(), c.end(), self._codes[_f(c.group())], None))
         if self._code_compound_re is not None:
-            if self._compound_after is None:
+            if self._compound_after is None or self._compound_check is None:
                 compounds = self._code_compound_re.finditer(text)
             else:
-                compounds = _windowed(self._code_compound_re, text, ("-",), self._compound_before, self._compound_after)
+                compounds = _windowed(
+                    self._code_compound_re,
+                    text,
+                    ("-",),
+                    self._compound_check,
+                    self._compound_before,
+                    self._compound_after,
+                )
             for m in compounds:
                 code = text[m.start() : text.index("-", m.start())]
                 if code.isupper():
@@ -661,17 +673,23 @@ def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 
 
 def _windowed(
-    pattern: re.Pattern[str], text: str, triggers: tuple[str, ...], before: int, after: int
+    pattern: re.Pattern[str],
+    text: str,
+    triggers: tuple[str, ...],
+    check: re.Pattern[str],
+    before: int,
+    after: int,
 ) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match contains one of ``triggers``
-    and reaches at most ``before`` characters in front of it and ``after`` from its start: the
-    same matches, searched only in the merged windows around the triggers. Every match lies
-    inside one window, so the left-to-right order and overlaps are as in the full scan."""
+    where ``check`` matches, and reaches at most ``before`` characters in front of it and
+    ``after`` from its start: the same matches, searched only in the merged windows around those
+    triggers. Every match lies inside one window, so order and overlaps are as in a full scan."""
     spans = []
     for trigger in triggers:
         pos = text.find(trigger)
         while pos >= 0:
-            spans.append((max(0, pos - before), min(len(text), pos + after)))
+            if check.match(text, pos):
+                spans.append((max(0, pos - before), min(len(text), pos + after)))
             pos = text.find(trigger, pos + 1)
     if not spans:
         return
