@@ -53,6 +53,8 @@ _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
 _AGENDA_NUMBER = re.compile(r"(?:^|\n)[ \t]*\d{1,3}[.)]?[ \t]*$")
 _APPOSITION_NAME = re.compile(r"[ \t]*(?:\d{1,3}[.)]?[ \t]+)?(?P<name>[A-ZÅÄÖ][\w&-]*(?:[ \t][\w&-]+){0,3})[ \t]*")
+# What every apposition has, as the folded text writes it; a prefilter for ``self._apposition``.
+_APPOSITION_DASH = re.compile(r"-[ \t]+e(?:tt|n)[ \t]")
 _LOOKBACK = 160
 _TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 _NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
@@ -371,7 +373,18 @@ class ProgrammeRecognizer(RuleComponent):
         if self._apposition is None:
             return []
         out: list[_Found] = []
-        for m in self._apposition.finditer(text):
+        # The dash and article, found by a literal-led scan of the folded text (where every dash is
+        # ``-``), are where the full pattern can start: one character before the dash.
+        folded = fold(text)
+        last_end = 0
+        for dash in _APPOSITION_DASH.finditer(folded):
+            at = dash.start() - 1
+            if at < last_end:
+                continue
+            m = self._apposition.match(text, at)
+            if m is None:
+                continue
+            last_end = m.end()
             line_start = text.rfind("\n", max(0, m.start() - 60), m.start()) + 1
             if line_start == 0 and m.start() > 60:
                 continue  # a long line: not a heading or agenda item
