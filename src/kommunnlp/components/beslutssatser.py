@@ -43,6 +43,8 @@ _ABBREVIATION = re.compile(r"(?:[a-zåäö]{1,3}\.){1,3}")
 _NAME = re.compile(r"[A-ZÅÄÖÁÉ][\w'&@|-]*")
 _INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})(?:([.)])(?=\s+\S)|(?=\s+[A-ZÅÄÖ]))")
 _INLINE_BULLET = re.compile(r"(?<=\s)[-•\uf0b7\u2022](?=\s+\S)")
+# A unit without any of these has no inline point number, sub-number or bullet to split at.
+_INLINE_MARK = re.compile(r"[\d\-•\uf0b7\u2022]")
 _LAST_WORD = re.compile(r"(\S+)\s+$")
 _POINT_BEFORE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s*$")
 _CAPITAL_AHEAD = re.compile(r"\s+[A-ZÅÄÖ]")
@@ -641,6 +643,8 @@ class DecisionClauseRecognizer(RuleComponent):
         self, text: str, s: int, e: int, number: int | None, expected: int, flat: bool
     ) -> list[tuple[int, int, int | None, str | None]]:
         """Split one unit at inline point numbers (the next number) and bullets after a colon."""
+        if _INLINE_MARK.search(text, s, e) is None:
+            return [(s, e, number, None)] if e > s else []
         seg = text[s:e]
         cands: dict[int, list[tuple[int, int, bool]]] = {}
         dotless: dict[int, list[tuple[int, int, bool]]] = {}
