@@ -31,6 +31,9 @@ from .base import RuleComponent
 _BRACKET = re.compile(r"\(([^()\n]{1,40})\)")
 # Tokens for the walk over names: runs of word characters, or one punctuation mark.
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
+# The same tokens with the gap in front of each: every character is a gap or a token character,
+# so consecutive matches cover the text and the offsets follow from the lengths.
+_GAP_TOKEN = re.compile(r"([\s\"“”]*)([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])")
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
@@ -527,7 +530,7 @@ class PartyRecognizer(RuleComponent):
             if not (_AFTER_COMMA_CODE if comma else self._after_bare).match(_f(after)):
                 continue
             lo = max(0, start - _NAME_WINDOW)
-            toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
+            toks = _tokens(text, lo, start)
             found = self._name_back(text, toks, len(toks) - 1 - comma)
             if found is None:
                 continue
@@ -644,7 +647,7 @@ class PartyRecognizer(RuleComponent):
     def _person_before_name(self, text: str, start: int, end: int) -> str | None:
         """'Anna Andersson, Socialdemokraterna,': a name, a comma, then the party's name."""
         lo = max(0, start - _NAME_WINDOW)
-        toks = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, start)]
+        toks = _tokens(text, lo, start)
         if len(toks) < 3 or toks[-1][2] != ",":
             return None
         end_ok = _NAME_END.match(text[end : end + 8])
@@ -669,7 +672,15 @@ def _f(s: str) -> str:
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    return [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, hi)]
+    """(start, end, token) of the tokens in ``text[lo:hi]``, as ``_TOKEN.finditer`` gives them."""
+    toks = []
+    pos = lo
+    for gap, tok in _GAP_TOKEN.findall(text, lo, hi):
+        pos += len(gap)
+        end = pos + len(tok)
+        toks.append((pos, end, tok))
+        pos = end
+    return toks
 
 
 def _windowed(
@@ -715,6 +726,7 @@ def _anchors(names: list[str]) -> list[str]:
     return sorted(p for p in pieces if not any(q != p and q in p for q in pieces))
 
 
+@lru_cache(maxsize=16_384)
 def _clean_name(raw: str) -> str:
     """A name as written, with a word broken over a line joined again, obvious OCR misreadings
     (``S6ren``, ``|ngrid``) read back and spaces collapsed."""
