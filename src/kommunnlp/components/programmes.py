@@ -90,6 +90,7 @@ class ProgrammeRecognizer(RuleComponent):
         self._programme_words = tuple(_loose(w) for w in vocab.get("programme_words", []))
         self._gazetteer_acronyms = {e["acronym"] for e in self._entries if e.get("acronym")}
         self._gazetteer_names = {_key(e["name"]) for e in self._entries}
+        self._gazetteer_long_forms = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
         self._gazetteer_found = {_skeleton(e["name"]): _Found(0, 0, e["name"], None, 4) for e in self._entries}
         self._prepositions = {fold(w) for w in vocab.get("prepositions", [])}
         self._stops = {fold(w) for w in vocab.get("name_stops", [])}
@@ -479,7 +480,7 @@ class ProgrammeRecognizer(RuleComponent):
             if f.rank == 0 and acr and acr not in by_acronym:
                 by_acronym[acr] = (f.name, acr)
         # A gazetteer long form and its acronym in the same document are one programme.
-        gaz_long = {_key(e["name"]): e["acronym"] for e in self._entries if e.get("acronym")}
+        gaz_long = self._gazetteer_long_forms
         acronyms_written = {f.acronym for f in found if f.acronym}
         acronyms_seen = {_restore_i(a) for a in acronyms_written}
         for name in {f.name for f in found if f.rank == 4}:
@@ -594,6 +595,7 @@ def _acronym_variants(acronym: str) -> set[str]:
     return set(variants)
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return collapse_ws(fold(name))
 
