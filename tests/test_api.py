@@ -183,3 +183,25 @@ def test_schema_checked_in_matches_models() -> None:
     assert checked_in == render(document_record_schema()), (
         "schema drifted from the models: run `python -m kommunnlp.schema` and commit the result"
     )
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_api_extract_many_reads_input_lazily(n_process: int) -> None:
+    pulled = 0
+
+    def texts():
+        nonlocal pulled
+        for i in range(100_000):
+            pulled += 1
+            yield f"Dnr KS 2018/{i}"
+
+    records = kommunnlp.extract_many(texts(), n_process=n_process, batch_size=4)
+    first = next(records)
+    records.close()
+    assert first.dnr[0].number == "0"
+    assert pulled <= (2 * n_process + 1) * 4
+
+
+def test_api_extract_many_bad_item_with_workers() -> None:
+    with pytest.raises(TypeError, match="int"):
+        list(kommunnlp.extract_many([EXAMPLE, 7], n_process=2))  # type: ignore[list-item]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from spacy.language import Language
+from spacy.util import load_model_from_config
 
 from .errors import Errors
 from .pipeline import load
@@ -44,6 +49,56 @@ def _as_pairs(items: Iterable[Any]) -> Iterator[tuple[str, str | None]]:
             raise TypeError(Errors.E005.format(type=type(item).__name__))
 
 
+def _records(pipeline: Language, pairs: list[tuple[str, str | None]], batch_size: int) -> list[DocumentRecord]:
+    out = []
+    for doc, doc_id in pipeline.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        record: DocumentRecord = doc._.record
+        out.append(record.model_copy(update={"id": doc_id}) if doc_id is not None else record)
+    return out
+
+
+# The pipeline of a worker process: inherited when the pool forks, loaded by _init_worker when
+# it spawns.
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker(config: dict[str, Any] | None, data: bytes | None) -> None:
+    global _WORKER_NLP
+    if config is not None and data is not None:
+        _WORKER_NLP = load_model_from_config(config, auto_fill=True).from_bytes(data)
+
+
+def _worker_records(pairs: list[tuple[str, str | None]]) -> list[DocumentRecord]:
+    assert _WORKER_NLP is not None
+    return _records(_WORKER_NLP, pairs, len(pairs))
+
+
+def _extract_parallel(
+    pipeline: Language, pairs: Iterator[tuple[str, str | None]], n_process: int, batch_size: int
+) -> Iterator[DocumentRecord]:
+    """Batches go to worker processes, which send back finished records, not Docs: spaCy's
+    ``nlp.pipe(n_process=...)`` ships every Doc back (about 20x the text), which costs the main
+    process more than the extraction. At most two batches per worker are in flight, so the input
+    is read as it is consumed, and records come back in input order."""
+    global _WORKER_NLP
+    if "fork" in mp.get_all_start_methods():
+        ctx, initargs = mp.get_context("fork"), (None, None)
+        _WORKER_NLP = pipeline
+    else:
+        ctx, initargs = mp.get_context("spawn"), (pipeline.config, pipeline.to_bytes())
+    with ctx.Pool(n_process, initializer=_init_worker, initargs=initargs) as pool:
+        pending: deque[Any] = deque()
+        while True:
+            while len(pending) < 2 * n_process:
+                batch = list(islice(pairs, batch_size))
+                if not batch:
+                    break
+                pending.append(pool.apply_async(_worker_records, (batch,)))
+            if not pending:
+                break
+            yield from pending.popleft().get()
+
+
 def extract_many(
     texts: Iterable[str] | Iterable[tuple[str, str | None]],
     *,
@@ -53,10 +108,15 @@ def extract_many(
 ) -> Iterator[DocumentRecord]:
     """Stream records for many documents, in input order, built on ``nlp.pipe``.
 
-    ``texts`` yields ``str`` or ``(text, id)`` pairs; nothing is read ahead beyond a batch.
+    ``texts`` yields ``str`` or ``(text, id)`` pairs; nothing is read ahead beyond a few batches.
+    ``n_process > 1`` (``-1``: one per CPU) runs worker processes that return finished records.
     """
     pipeline = nlp or default_nlp()
-    docs = pipeline.pipe(_as_pairs(texts), as_tuples=True, n_process=n_process, batch_size=batch_size)
-    for doc, doc_id in docs:
-        record: DocumentRecord = doc._.record
-        yield record.model_copy(update={"id": doc_id}) if doc_id is not None else record
+    pairs = _as_pairs(texts)
+    if n_process == -1:
+        n_process = os.cpu_count() or 1
+    if n_process <= 1:
+        for batch in iter(lambda: list(islice(pairs, batch_size)), []):
+            yield from _records(pipeline, batch, batch_size)
+    else:
+        yield from _extract_parallel(pipeline, pairs, n_process, batch_size)
