@@ -54,6 +54,16 @@ _CACHE_SIZE = 50_000
 _MISSING = object()
 
 
+class _AnyChar:
+    """A set that holds every character."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY_CHAR = _AnyChar()
+
+
 @dataclass(slots=True)
 class _Marker:
     """One candidate party marker, before its person is resolved."""
@@ -129,6 +139,12 @@ class PartyRecognizer(RuleComponent):
         )
         self._skip_after = re.compile(r"\s*(?:" + "|".join(skips) + r")(?!\w)") if skips else None
         self._skip_full = re.compile(r"(?:" + "|".join(skips) + r")") if skips else None
+        # The characters a skipped phrase can start with (as written, before folding): a cheap
+        # test before the slice, fold and regex. fold changes no character from U+2500 on.
+        firsts = {fold(s)[:1] for s in words.get("skip_after_name", [])}
+        self._skip_first = {chr(cp) for cp in range(0x2500) if fold(chr(cp)) in firsts} | firsts
+        if any(not f or f.isspace() for f in firsts):
+            self._skip_first = _ANY_CHAR
         bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
         # No look-behind in front, so the regex engine can skip ahead to the capitals.
         self._bare_re = re.compile(r"(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
@@ -308,7 +324,11 @@ class PartyRecognizer(RuleComponent):
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
         if i >= 0 and self._skip_full is not None:
             for k in (i, i - 1, i - 2):
-                if k >= 0 and self._skip_full.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
+                if (
+                    k >= 0
+                    and toks[k][2][0] in self._skip_first
+                    and self._skip_full.fullmatch(_f(text[toks[k][0] : toks[i][1]]))
+                ):
                     return k - 1
         if i >= 2 and toks[i][2][:1].islower():
             # "Anna Ek, ordförande (S)": a role between the name and its marker.
@@ -316,7 +336,7 @@ class PartyRecognizer(RuleComponent):
                 if k >= 1 and toks[k - 1][2] == "," and self._role_re.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
                     return k - 2
         if i >= 1 and self._names_full is not None and self._from is not None:
-            if self._names_full.fullmatch(_f(toks[i][2])) and self._from.fullmatch(_f(toks[i - 1][2])):
+            if self._from.fullmatch(_f(toks[i - 1][2])) and self._names_full.fullmatch(_f(toks[i][2])):
                 return i - 2  # "Lotta Edholm från liberalerna (L)"
         return i
 
@@ -362,17 +382,25 @@ class PartyRecognizer(RuleComponent):
         """The name ending at token ``i``: (name, start, end, index of its first token)."""
         idx: list[int] = []
         kinds: list[str] = []
+        cache = self._kind_cache
         j = i
         while j >= 0 and len(idx) < _MAX_NAME_TOKENS:
             tok = toks[j][2]
-            kind = self._word_kind(tok)
+            kind = cache.get(tok, _MISSING)
+            if kind is _MISSING:
+                kind = self._word_kind(tok)
             if kind is None and j > 0 and tok.isalpha() and tok.islower() and toks[j - 1][2].endswith("-"):
                 # A name broken over a line: "Carls-\nson"; the piece joins the word before it.
                 if "\n" in text[toks[j - 1][1] : toks[j][0]]:
                     kind = "piece"
             if kind is None:
                 break
-            if idx and _BLANK_LINE.search(text, toks[j][1], toks[j + 1][0]):
+            # A blank line holds two line breaks: count them (no copy) before the regex.
+            if (
+                idx
+                and text.count("\n", toks[j][1], toks[j + 1][0]) > 1
+                and _BLANK_LINE.search(text, toks[j][1], toks[j + 1][0])
+            ):
                 break  # a name does not run over a blank line
             idx.append(j)
             kinds.append(kind)
