@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -56,6 +57,7 @@ _APPOSITION_NAME = re.compile(r"[ \t]*(?:\d{1,3}[.)]?[ \t]+)?(?P<name>[A-ZÅÄÖ
 # What every apposition has, as the folded text writes it; a prefilter for ``self._apposition``.
 _APPOSITION_DASH = re.compile(r"-[ \t]+e(?:tt|n)[ \t]")
 _LOOKBACK = 160
+_FIND_KEYS_MAX = 24  # up to this many occurrence keys, ``str.find`` beats an automaton scan
 _TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 _NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
 
@@ -680,18 +682,29 @@ def _next_word(text: str, pos: int) -> re.Match[str] | None:
 
 def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     """Every further occurrence of the surfaces found: acronyms as written, names OCR-tolerantly."""
-    auto = ahocorasick.Automaton()
+    keys: dict[str, tuple[int, str, str | None, bool]] = {}
     for surface in surfaces:
         upper = surface.translate(_OCR_I) if surface.translate(_OCR_I).isupper() else None
         for key in _acronym_variants(surface) if upper else (_skeleton(surface),):
             if len(key) >= 2:
-                auto.add_word(key, (len(key), collapse_ws(surface), upper, surface[:1].isupper()))
-    if not len(auto):
+                keys[key] = (len(key), collapse_ws(surface), upper, surface[:1].isupper())
+    if not keys:
         return []
-    auto.make_automaton()
+    hits: Iterable[tuple[int, tuple[int, str, str | None, bool]]]
+    if len(keys) <= _FIND_KEYS_MAX:
+        # A few keys: ``str.find`` runs at memory speed, where an automaton steps through every
+        # character; the hits are put in the automaton's order (by end, the longer first).
+        found = [(i + len(key) - 1, payload) for key, payload in keys.items() for i in _find_all(skel, key)]
+        hits = sorted(found, key=lambda h: (h[0], -h[1][0]))
+    else:
+        auto = ahocorasick.Automaton()
+        for key, payload in keys.items():
+            auto.add_word(key, payload)
+        auto.make_automaton()
+        hits = auto.iter(skel)
     out: list[_Found] = []
     n = len(text)
-    for end_idx, (length, name, upper, capitalised) in auto.iter(skel):
+    for end_idx, (length, name, upper, capitalised) in hits:
         start, end = end_idx - length + 1, end_idx + 1
         if (start > 0 and skel[start - 1].isalnum()) or (end < n and skel[end].isalnum()):
             continue
@@ -701,3 +714,13 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
             continue
         out.append(_Found(start, end, name, None, 5))
     return out
+
+
+def _find_all(s: str, key: str) -> list[int]:
+    """The starts of every occurrence of ``key`` in ``s``, overlapping ones included."""
+    starts: list[int] = []
+    i = s.find(key)
+    while i >= 0:
+        starts.append(i)
+        i = s.find(key, i + 1)
+    return starts
