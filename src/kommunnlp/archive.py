@@ -185,6 +185,9 @@ def error_output(line: ErrorLine) -> OutputLine:
     return OutputLine(id=line.id, data=encode_line(line), error=True)
 
 
+#: Files larger than this are not read (``--max-bytes``); each becomes an error line.
+DEFAULT_MAX_BYTES = 50_000_000
+
 #: Strings a pipeline's vocabulary may collect before an engine loads the pipeline afresh.
 #: spaCy keeps every new token string (with its lexeme, about 0.5 KB) for the life of a Vocab,
 #: so a long run over varied, OCR-damaged text would grow without bound; reloading the rule

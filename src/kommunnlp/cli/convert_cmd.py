@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from ..archive import (
+    DEFAULT_MAX_BYTES,
     ConversionRun,
     ConvertSummary,
     InputItem,
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 #: Files above this size are reported, not read (the pipeline's max_length is 50M characters).
-DEFAULT_MAX_BYTES = 50_000_000
 
 Progress = Callable[[int], None]
 
@@ -226,6 +226,8 @@ def convert_command(
             )
     except FileNotFoundError as err:
         raise _usage_error(str(err)) from err  # a missing input, found before any work
+    except ConnectionError as err:
+        raise _usage_error(f"--address {address}: cannot join the Ray cluster ({err})") from err
     except OSError as err:
         # OUT became unwritable mid-run (disk full, permissions): what was written stays whole.
         typer.echo(f"kommunnlp convert: stopped: {err}; rerun with --resume", err=True)

@@ -39,8 +39,16 @@ import ray.data
 from pydantic import BaseModel
 
 from ..api import extract
-from ..archive import ConversionRun, ConvertSummary, InputItem, OutputLine, convert_batch, iter_inputs
-from ..cli.convert_cmd import DEFAULT_MAX_BYTES
+from ..archive import (
+    DEFAULT_MAX_BYTES,
+    ConversionRun,
+    ConvertSummary,
+    InputItem,
+    OutputLine,
+    convert_batch,
+    iter_inputs,
+    renew_pipeline,
+)
 from ..pipeline import load
 from ..readers import ReadError, decode_text
 from ..records import DocumentRecord
@@ -154,6 +162,7 @@ class _ArchiveConverter:
     """
 
     def __init__(self, model: str | None, max_bytes: int | None, batch_size: int) -> None:
+        self.model = model
         self.nlp = load(model)
         self.max_bytes = max_bytes
         self.batch_size = batch_size
@@ -161,6 +170,7 @@ class _ArchiveConverter:
     def __call__(self, batch: pa.Table) -> pa.Table:
         paths, ids = batch.column("path").to_pylist(), batch.column("id").to_pylist()
         items = [InputItem(path=Path(path), id=doc_id) for path, doc_id in zip(paths, ids, strict=True)]
+        self.nlp = renew_pipeline(self.nlp, self.model)  # memory stays flat over long runs
         lines = convert_batch(self.nlp, items, max_bytes=self.max_bytes, batch_size=self.batch_size)
         return pa.table(
             {
