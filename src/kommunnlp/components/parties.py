@@ -178,6 +178,7 @@ class PartyRecognizer(RuleComponent):
         self._letter_nouns = _WordSet(words.get("letter_nouns", []))
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
+        self._probes = _probes(self._anchors)
         self._name_span = max((len(n) for entry in table for n in entry.get("names", [])), default=0) + 2
         self._content_cache: dict[tuple[str, bool], Any] = {}
         self._kind_cache: dict[str, Any] = {}
@@ -605,11 +606,16 @@ class PartyRecognizer(RuleComponent):
         if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
             low = _f(text)
         windows: list[tuple[int, int]] = []
-        for anchor in self._anchors:
-            pos = low.find(anchor)
-            while pos >= 0:
-                windows.append((max(0, pos - self._name_span), min(len(text), pos + len(anchor) + self._name_span)))
-                pos = low.find(anchor, pos + 1)
+        for probe, anchors in self._probes:
+            hit = low.find(probe)
+            while hit >= 0:
+                for offset, anchor in anchors:
+                    pos = hit - offset
+                    if pos >= 0 and low.startswith(anchor, pos):
+                        windows.append(
+                            (max(0, pos - self._name_span), min(len(text), pos + len(anchor) + self._name_span))
+                        )
+                hit = low.find(probe, hit + 1)
         found: dict[int, tuple[int, int, str]] = {}
         windows.sort()
         merged: list[list[int]] = []
@@ -752,6 +758,25 @@ def _anchors(names: list[str]) -> list[str]:
         if best:
             pieces.add(fold(best))
     return sorted(p for p in pieces if not any(q != p and q in p for q in pieces))
+
+
+def _probes(anchors: list[str], min_len: int = 5) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Fewer substring searches for the anchors: a piece several anchors share is searched once
+    ("demokrat" for "socialdemokrat" and "kristdemokrat"), each anchor then checked at its offset
+    from the hit. Returns (probe, [(offset of the probe in the anchor, anchor)])."""
+    left = sorted(set(anchors))
+    probes = []
+    while left:
+        best, covered = "", [left[0]]
+        pieces = {a[i:j] for a in left for i in range(len(a)) for j in range(i + min_len, len(a) + 1)}
+        for piece in sorted(pieces):
+            having = [a for a in left if piece in a]
+            if len(having) > len(covered) or (len(having) == len(covered) > 1 and len(piece) > len(best)):
+                best, covered = piece, having
+        probe = best or covered[0]
+        probes.append((probe, [(a.find(probe), a) for a in covered]))
+        left = [a for a in left if a not in covered]
+    return probes
 
 
 @lru_cache(maxsize=16_384)
