@@ -327,6 +327,45 @@ def test_beslutssatser_block_ends(recognizer: DecisionClauseRecognizer, text: st
     assert texts(recognizer.find(text)) == expected
 
 
+# Every marker form ends a block (the marker triggers must reach each one, OCR'd forms too).
+MARKERS = [
+    "Särskilt yttrande",
+    "Sarskilda yttranden",
+    "Protokollsanteckning",
+    "Beslutet expedieras",
+    "Skickas till",
+    "Exp: Akten",
+    "Justerandes sign",
+    "Justerarens signatur",
+    "Ordf6randes sign",
+    "Utdragsbestyrkande",
+    "Vid protokollet",
+    "Läs hela protokollet",
+    "Bilagor till protokoll",
+    "Sammantradesprotokoll",
+    "Protokollsutdrag",
+    "Kallelse/föredragningslista",
+    "Föredragande borgarrådet",
+    "Blad 3",
+    "12 (14)",
+    "3 [4]",
+    "§ 12",
+    "________",
+    "Dnr 2024",
+    "Sida 2 av 5",
+    "Sammanträdesdatum",
+    "Underskrifter",
+    "Sändlista",
+    "Delges: Akten",
+]
+
+
+@pytest.mark.parametrize("marker", MARKERS)
+def test_beslutssatser_marker_ends_block(recognizer: DecisionClauseRecognizer, marker: str) -> None:
+    text = f"Nämndens beslut\nRapporten godkänns.\n{marker} Texten fortsätter här.\n"
+    assert texts(recognizer.find(text)) == ["Rapporten godkänns."]
+
+
 def test_beslutssatser_many_blocks_in_order(recognizer: DecisionClauseRecognizer) -> None:
     section = (
         "§ {n}\nÄrende {n}\n\nBeslut\n1. Punkt ett i ärende {n}.\n2. Punkt två i ärende {n}.\n\nBakgrund\nText.\n\n"

@@ -106,19 +106,24 @@ def _back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int
     return None
 
 
-def _scan(regex: re.Pattern[str], folded: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
-    """``regex.finditer(folded)``, but trying ``regex`` only at ``starts`` (sorted; None: everywhere).
+def _scan(
+    regex: re.Pattern[str], folded: str, starts: list[int] | None, pos: int = 0, endpos: int | None = None
+) -> Iterator[re.Match[str]]:
+    """``regex.finditer(folded, pos, endpos)``, trying ``regex`` only at ``starts`` (None: everywhere).
 
-    ``starts`` must hold every offset where a match can begin; as finditer does, a match resumes
-    the search at its end.
+    ``starts`` (sorted) must hold every offset where a match can begin; as finditer does, a match
+    resumes the search at its end.
     """
+    end = len(folded) if endpos is None else endpos
     if starts is None:
-        yield from regex.finditer(folded)
+        yield from regex.finditer(folded, pos, end)
         return
-    resume = 0
+    resume = pos
     for p in starts:
+        if p >= end:
+            return
         if p >= resume:
-            m = regex.match(folded, p)
+            m = regex.match(folded, p, end)
             if m is not None:
                 yield m
                 resume = m.end()
@@ -235,6 +240,12 @@ class DecisionClauseRecognizer(RuleComponent):
         )
         self._end_heading_re = re.compile(rf"{_LB}(?:{_alt(ends.get('headings', []))})\b")
         self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
+        # Word and sign triggers share one scan that jumps on their first characters; a trigger
+        # opening with a class (a digit run) would stop that jump, so it is scanned apart.
+        triggers = ends.get("marker_triggers") or []
+        words = [t for t in triggers if t[:1].isalpha() or t[:1] in "§_"]
+        rest = [t for t in triggers if t not in words]
+        self._marker_triggers = [re.compile(_alt(group)) for group in (words, rest) if group] if triggers else None
         self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
         self._para_re = re.compile(rf"\b(?:{_sv(ends.get('paragraph_marker', '(?!)'))})")
         self._stopper_re = re.compile(rf"{_LB}(?:{_alt(ends.get('stoppers', []))})")
@@ -294,8 +305,19 @@ class DecisionClauseRecognizer(RuleComponent):
                 return m.start()
         return None
 
+    def _marker_starts(self, folded: str, pos: int, limit: int) -> list[int] | None:
+        """Every offset in ``[pos, limit)`` where a marker can begin: inside a trigger's match."""
+        if self._marker_triggers is None:
+            return None
+        found: set[int] = set()
+        for regex in self._marker_triggers:
+            for t in regex.finditer(folded, pos, limit):
+                found.update(range(t.start(), t.end()))
+        return sorted(found)
+
     def _marker_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
-        for m in self._marker_re.finditer(folded, pos, limit):
+        starts = self._marker_starts(folded, pos, limit)
+        for m in _scan(self._marker_re, folded, starts, pos, limit):
             s = m.start()
             ch = text[s]
             if ch.isalpha() and not _cap(text, s):
