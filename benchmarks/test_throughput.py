@@ -60,7 +60,11 @@ NAMES = {
     "d": "dateparser search_dates (sample)",
     "e": "kommunnlp convert, 1 process",
     "f": f"kommunnlp convert, --n-process {WORKERS}",
+    "t": "trained pipeline (sample), 1 process",
 }
+#: The optional trained pipeline (issue 3), measured on the first TRAINED_SAMPLE documents.
+TRAINED_MODEL = Path(__file__).resolve().parent.parent / "models" / "sv_kommunnlp_cpu"
+TRAINED_SAMPLE = int(os.environ.get("KOMMUNNLP_BENCH_TRAINED_SAMPLE", "400"))
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,16 @@ def test_throughput_f_convert_two_processes(benchmark, texts: list[str], corpus_
     RSS_MB["worker"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def test_throughput_t_trained_pipeline(benchmark, texts: list[str]):
+    nlp = kommunnlp.load(TRAINED_MODEL)
+    measure(
+        benchmark,
+        "t",
+        lambda ts: sum(1 for _ in kommunnlp.extract_many(ts, nlp=nlp, batch_size=BATCH_SIZE)),
+        texts[:TRAINED_SAMPLE],
+    )
+
+
 def test_throughput_d_dateparser_sample(benchmark, texts: list[str]):
     from dateparser.search import search_dates
 
@@ -172,7 +186,13 @@ def test_throughput_d_dateparser_sample(benchmark, texts: list[str]):
 
 def ratios(clock: str) -> dict[str, float]:
     r = {k: v.words_per_s(clock) for k, v in RESULTS.items()}
-    return {"b/a": r["b"] / r["a"], "c/b": r["c"] / r["b"], "f/e": r["f"] / r["e"], "b/d": r["b"] / r["d"]}
+    return {
+        "b/a": r["b"] / r["a"],
+        "c/b": r["c"] / r["b"],
+        "f/e": r["f"] / r["e"],
+        "b/d": r["b"] / r["d"],
+        "t/b": r["t"] / r["b"],
+    }
 
 
 def test_throughput_report(capsys: pytest.CaptureFixture[str]):
