@@ -113,7 +113,11 @@ class PartyRecognizer(RuleComponent):
         for i, (pattern, code) in enumerate(name_alts):
             self._name_group[f"p{i}"] = code
             groups.append(f"(?P<p{i}>{pattern})")
-        self._names_re = re.compile(r"(?<!\w)(?:" + "|".join(groups) + r")s?(?!\w)") if groups else None
+        # A look-ahead for the letters a name can start with fails fast at most positions,
+        # before the long alternation (whose named branches the engine tries one by one).
+        firsts = _first_chars([n for entry in table for n in entry.get("names", [])])
+        head = "(?=[" + re.escape("".join(sorted(firsts))) + "])" if firsts else ""
+        self._names_re = re.compile(head + r"(?<!\w)(?:" + "|".join(groups) + r")s?(?!\w)") if groups else None
         self._names_full = re.compile(r"(?:" + "|".join(p for p, _ in name_alts) + r")s?") if name_alts else None
 
         def word_re(items: list[str], suffix: str = "") -> re.Pattern[str] | None:
@@ -746,6 +750,18 @@ def _windowed(
             lo = a
         hi = max(hi, b)
     yield from pattern.finditer(text, lo, hi)
+
+
+def _first_chars(names: list[str]) -> set[str] | None:
+    """The folded characters an ``_ocr_wide`` pattern of one of ``names`` can start with, or None
+    where a name starts with a space (its pattern then starts with ``\\s+``)."""
+    chars: set[str] = set()
+    for name in names:
+        ch = name.lower()[:1]
+        if not ch or ch.isspace():
+            return None
+        chars.update(_OCR_WIDE[ch][1:-1] if ch in _OCR_WIDE else fold(ch))
+    return chars
 
 
 def _anchors(names: list[str]) -> list[str]:
