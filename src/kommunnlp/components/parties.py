@@ -851,7 +851,7 @@ def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if person is not None:
             key = (mention["party"], _f(person).translate(_OCR_KEY))
             person = first.setdefault(key, person)
-            mention = {**mention, "person": person}
+            mention["person"] = person  # each mention dict is new, made by this find
         ident = (mention["start"], mention["end"], mention["party"], person)
         if ident not in seen:  # one mention per (marker, person)
             seen.add(ident)
