@@ -57,7 +57,7 @@ _APPOSITION_NAME = re.compile(r"[ \t]*(?:\d{1,3}[.)]?[ \t]+)?(?P<name>[A-ZÅÄÖ
 # What every apposition has, as the folded text writes it; a prefilter for ``self._apposition``.
 _APPOSITION_DASH = re.compile(r"-[ \t]+e(?:tt|n)[ \t]")
 _LOOKBACK = 160
-_FIND_KEYS_MAX = 24  # up to this many occurrence keys, ``str.find`` beats an automaton scan
+_FIND_KEYS_MAX = 8  # up to this many occurrence keys, ``str.find`` beats an automaton scan
 _TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 _NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
 
