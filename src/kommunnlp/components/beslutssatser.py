@@ -2,10 +2,11 @@
 
 Finding is separated from segmenting (as eyecite separates finding from resolving):
 
-1. one pass each over the folded text finds block starts (decision headings such as
-   ``Socialnämndens beslut`` / ``Förslag till beslut``, and lead-ins such as
-   ``Kommunstyrelsen föreslår kommunfullmäktige besluta``) and block ends (section headings,
-   page furniture, ``§ N``);
+1. block starts (decision headings such as ``Socialnämndens beslut`` / ``Förslag till beslut``,
+   and lead-ins such as ``Kommunstyrelsen föreslår kommunfullmäktige besluta``) are tried only
+   where one cheap scan found a trigger word (``triggers`` in the data), and block ends (section
+   headings, page furniture, ``§ N``) are searched after each start, the markers only inside
+   ``marker_triggers`` matches: the same matches as full scans, at a fraction of the cost;
 2. every start is paired with the first end or next start after it (bisect over sorted offsets),
    so each block is a slice and blocks never overlap: total work stays linear in the text;
 3. each slice is segmented into clauses: paragraphs and lines, numbered points (``1.``, ``1)``,
