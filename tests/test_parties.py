@@ -12,7 +12,7 @@ import time
 import pytest
 import spacy
 
-from kommunnlp.components.parties import PartyRecognizer
+from kommunnlp.components.parties import PartyRecognizer, _probes, _windowed
 from kommunnlp.records import PartyMention
 
 
@@ -422,3 +422,56 @@ def test_parties_data_replaceable(recognizer: PartyRecognizer) -> None:
     )
     assert pairs(custom, "Xyzpartiet deltog inte") == {(None, "XYZ")}
     assert pairs(recognizer, "Xyzpartiet deltog inte") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "S, V och MP reserverade sig. M och KD yrkade avslag.",
+        "Yrkanden från S samt C, L och SD; V och\tMP avstod.",
+        "och S och V och M och C och",
+        "bilaga S och M samt KD och L och V",
+        "S-gruppen och M-ledamöterna, V-företrädaren, KD-förslaget; s-gruppen och 2023-01-01",
+        "-gruppen S- V-x SD-reservationen MP-motionen",
+        "",
+    ],
+)
+def test_parties_code_windows_same_as_full_scan(recognizer: PartyRecognizer, text: str) -> None:
+    """The code patterns scanned in trigger windows find exactly what a full scan finds."""
+    cases = [
+        (
+            recognizer._code_list_re,
+            ("och", "samt"),
+            recognizer._list_check,
+            recognizer._list_before,
+            recognizer._list_after,
+        ),
+        (
+            recognizer._code_compound_re,
+            ("-",),
+            recognizer._compound_check,
+            recognizer._compound_before,
+            recognizer._compound_after,
+        ),
+    ]
+    for pattern, triggers, check, before, after in cases:
+        full = [m.span() for m in pattern.finditer(text)]
+        windowed = [m.span() for m in _windowed(pattern, text, triggers, check, before, after)]
+        assert windowed == full
+
+
+@pytest.mark.parametrize(
+    ("anchors", "expected"),
+    [
+        (["socialdemokrat", "kristdemokrat", "framtid"], {"socialdemokrat", "kristdemokrat", "framtid"}),
+        (["partiet", "intresseparti"], {"partiet", "intresseparti"}),
+        (["abc"], {"abc"}),
+    ],
+)
+def test_parties_probes_cover_every_anchor(anchors: list[str], expected: set[str]) -> None:
+    """Every anchor is checked under exactly one probe, at the offset where the probe sits in it."""
+    covered = [(probe, offset, anchor) for probe, group in _probes(anchors) for offset, anchor in group]
+    assert {anchor for _, _, anchor in covered} == expected
+    assert len(covered) == len(expected)
+    for probe, offset, anchor in covered:
+        assert anchor[offset : offset + len(probe)] == probe
