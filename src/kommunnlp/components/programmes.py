@@ -147,8 +147,9 @@ class ProgrammeRecognizer(RuleComponent):
         # The long form depends only on the window before the paren: repeated text is fitted once.
         memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
         for m in _PAREN.finditer(text):
-            before = _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
-            if before and len(m.group(1)) >= 4:
+            # ``ACR (long form)``: only a bracket of four characters or more is looked before.
+            before = len(m.group(1)) >= 4 and _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if before:
                 out += self._reverse_definition(text, before.span(1), m.span(1), trigger_ends)
             acr = m.group(1).strip()
             if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
