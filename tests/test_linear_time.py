@@ -2,8 +2,9 @@
 
 Each fragment mimics the start of something a component looks for (dnr, date, heading, clause
 marker, party marker, acronym definition) and is repeated 5,000 and 50,000 times. Linear time
-gives a ratio near 10; the bound leaves room for noise on shared machines but not for the
-quadratic blow-up (ratio ~100) that backtracking or rescanning causes.
+gives a ratio near 10; the bound leaves room for noise on shared machines and for the garbage
+collector's passes over the 100,000 mentions some fragments produce, but not for the quadratic
+blow-up (ratio ~100) that backtracking or rescanning causes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ADVERSARIAL = {
     "paren": "(",
     "digits": "2018/2018/2018 ",
 }
-MAX_RATIO = 25.0
+MAX_RATIO = 40.0
 
 
 def best_time(text: str, repeats: int = 2) -> float:
