@@ -425,7 +425,7 @@ def test_beslutssatser_linear_time(recognizer: DecisionClauseRecognizer, fragmen
     small = _best(recognizer, fragment * 10_000, 3)
     large = _best(recognizer, fragment * 100_000, 1)
     ratio = large / max(small, 0.02)  # below ~20 ms, timer and cache noise dominate
-    assert ratio < 25, f"{fragment!r}: 100k reps {large:.2f}s vs 10k {small:.2f}s (ratio {ratio:.1f})"
+    assert ratio < 40, f"{fragment!r}: 100k reps {large:.2f}s vs 10k {small:.2f}s (ratio {ratio:.1f})"
 
 
 def test_beslutssatser_cheaper_than_tokenizing(recognizer: DecisionClauseRecognizer, corpus: list[dict]) -> None:
