@@ -38,6 +38,21 @@ def load_package_data(component: str) -> dict[str, Any]:
     return data
 
 
+def write_data(path: str | Path, data: dict[str, Any]) -> None:
+    """Write a component's data files, one ``<stem>.json`` each (the inverse of ``read_data``)."""
+    path = ensure_path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for stem, value in data.items():
+        srsly.write_json(path / f"{stem}.json", value, indent=1)
+
+
+def read_data(path: str | Path) -> dict[str, Any] | None:
+    """The data files ``write_data`` wrote, by stem; None where there are none."""
+    path = ensure_path(path)
+    files = sorted(path.glob("*.json")) if path.is_dir() else []
+    return {f.stem: srsly.read_json(f) for f in files} if files else None
+
+
 class RuleComponent:
     """Base of the rule components. Subclasses set ``data_dir`` and implement ``find``."""
 
@@ -93,15 +108,11 @@ class RuleComponent:
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        for stem, value in self.data.items():
-            srsly.write_json(path / f"{stem}.json", value, indent=1)
+        write_data(path, self.data)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RuleComponent:
-        path = ensure_path(path)
-        files = sorted(path.glob("*.json")) if path.is_dir() else []
-        if files:
-            self.data = {f.stem: srsly.read_json(f) for f in files}
+        data = read_data(path)
+        if data is not None:
+            self.data = data
             self._compile()
         return self

@@ -27,11 +27,10 @@ from typing import Any
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from ..extensions import doc_text, get_mentions, install_extensions, set_mentions
 from ..text import collapse_ws, fold
-from .base import load_package_data
+from .base import load_package_data, read_data, write_data
 
 # Between a name and its party marker: white space, a comma, an opening bracket.
 _PERSON_GAP = re.compile(r"[\s,(]*")
@@ -219,15 +218,11 @@ class LearnedMerger:
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        for stem, value in self.data.items():
-            srsly.write_json(path / f"{stem}.json", value, indent=1)
+        write_data(path, self.data)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LearnedMerger:
-        path = ensure_path(path)
-        files = sorted(path.glob("*.json")) if path.is_dir() else []
-        if files:
-            self.data = {f.stem: srsly.read_json(f) for f in files}
+        data = read_data(path)
+        if data is not None:
+            self.data = data
             self._compile()
         return self
