@@ -102,6 +102,14 @@ def ocr_pattern(word: str, *, strict_ascii: bool = True, il: bool = False) -> st
     return "".join(parts)
 
 
+def ocr_head_length(pattern: str) -> int:
+    """Length of the first character of a pattern ``ocr_pattern`` wrote: an OCR class, an escaped
+    character or a plain one (for splitting off the head, e.g. to build a cheap trigger)."""
+    if pattern.startswith("["):
+        return pattern.index("]", 2) + 1
+    return 2 if pattern.startswith("\\") else 1
+
+
 _WS = re.compile(r"\s+")
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..text import fold, ocr_pattern
+from ..text import fold, ocr_head_length, ocr_pattern
 from .base import RuleComponent
 
 _YEAR = r"(?:19|20)[0-9][0-9]"
@@ -55,18 +55,10 @@ class DateCandidate:
     year_inferred: bool = False
 
 
-def _first_length(pattern: str) -> int:
-    """Length of the first character of ``pattern``: a plain or escaped character or an OCR
-    class, as ``ocr_pattern`` writes them."""
-    if pattern.startswith("["):
-        return pattern.index("]", 2) + 1
-    return 2 if pattern.startswith("\\") else 1
-
-
 def _after_first(pattern: str, check: str) -> str:
     """``check`` put after the first character of ``pattern``, for a look-behind that reaches
     back over it."""
-    first = _first_length(pattern)
+    first = ocr_head_length(pattern)
     return pattern[:first] + check + pattern[first:]
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, NamedTuple
 
-from ..text import fold, ocr_pattern
+from ..text import fold, ocr_head_length, ocr_pattern
 from .base import RuleComponent
 
 # -- regex fragments (original text; upper-case series are what make an unlabeled number a dnr)
@@ -119,14 +119,6 @@ def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -
 _CLASSES = re.compile(r"\[[^\]]*\]|\\s\+")  # the OCR classes and blanks of a label pattern
 
 
-def _first_length(pattern: str) -> int:
-    """Length of the first character of a label pattern: a plain or escaped character or an OCR
-    class, as ``ocr_pattern`` writes them."""
-    if pattern.startswith("["):
-        return pattern.index("]", 2) + 1
-    return 2 if pattern.startswith("\\") else 1
-
-
 class _Candidate(NamedTuple):
     start: int
     end: int
@@ -196,7 +188,7 @@ class DnrRecognizer(RuleComponent):
             # The pattern starts with the set of the labels' first characters, so the regex engine
             # skips to the next of those instead of trying every label at every position; each
             # label then checks (looking back) that its own first character matched.
-            firsts = [p[: _first_length(p)] for p in alternatives]
+            firsts = [p[: ocr_head_length(p)] for p in alternatives]
             chars = sorted({c for f in firsts for c in (f[1:-1] if f.startswith("[") else re.sub(r"\\(.)", r"\1", f))})
             labels_alt = "|".join(f"(?<={f}){p[len(f) :]}" for f, p in zip(firsts, alternatives, strict=True))
             self._label = re.compile(

@@ -98,7 +98,7 @@ class LearnedMerger:
         rules = self._nlp.get_pipe("kommunnlp_programmes")
         exclusions = getattr(rules, "data", {}).get("exclusions", {})
         acronyms = set(exclusions.get("acronyms", [])) if isinstance(exclusions, dict) else set()
-        check = getattr(rules, "excluded", None) or getattr(rules, "_excluded", None)
+        check = getattr(rules, "excluded", None)
 
         def veto(name: str) -> bool:
             return name in acronyms or (check is not None and bool(check(name)))

@@ -161,7 +161,7 @@ class ProgrammeRecognizer(RuleComponent):
                 memo[key] = None
                 if span is not None:
                     introduced = _introduced(trigger_ends, span[0])
-                    excluded = self._excluded(collapse_ws(text[span[0] : span[1]]), introduced=introduced)
+                    excluded = self.excluded(collapse_ws(text[span[0] : span[1]]), introduced=introduced)
                     memo[key] = (span[0] - paren, span[1] - paren, excluded)
             if memo[key] is None or memo[key][2]:
                 continue
@@ -188,7 +188,7 @@ class ProgrammeRecognizer(RuleComponent):
         start, end = words[0][0], words[-1][1]
         name = collapse_ws(text[start:end])
         supported = text[start].isupper() or self._supported(text, start, name, acr, trigger_ends)
-        if self._excluded(name) or not supported:
+        if self.excluded(name) or not supported:
             return []
         return [_Found(acr_span[0], acr_span[1], name, acr, 0), _Found(start, end, name, acr, 0)]
 
@@ -288,7 +288,7 @@ class ProgrammeRecognizer(RuleComponent):
         if quoted:
             start, end = quoted.span(1)
             name = collapse_ws(text[start:end])
-            return None if self._excluded(name) else _Found(start, end, name, None, 2)
+            return None if self.excluded(name) else _Found(start, end, name, None, 2)
         head = _WORD.match(text, pos)
         if not head or not head.group()[0].isupper() or fold(head.group()) in self._stops:
             return None
@@ -308,7 +308,7 @@ class ProgrammeRecognizer(RuleComponent):
         spans = self._without_qualifier(text, spans)
         start, end = spans[0][0], spans[-1][1]
         name = collapse_ws(text[start:end])
-        if self._excluded(name, introduced=True):
+        if self.excluded(name, introduced=True):
             return None
         return _Found(start, end, name, None, 2)
 
@@ -331,7 +331,7 @@ class ProgrammeRecognizer(RuleComponent):
         if skel[start - 1] == "-":
             # ``MVP-projektet``, ``EU-projektet``: the part before the hyphen is the name, if any.
             stem = text[word_start : start - 1]
-            if stem.translate(_OCR_I) in self._excluded_acronyms or not _is_acronym(stem) or self._excluded(stem):
+            if stem.translate(_OCR_I) in self._excluded_acronyms or not _is_acronym(stem) or self.excluded(stem):
                 return None
             return _Found(word_start, start - 1, stem, None, 3)
         stem = _loose(text[word_start:start])
@@ -395,12 +395,12 @@ class ProgrammeRecognizer(RuleComponent):
             head = _APPOSITION_NAME.fullmatch(text, line_start, m.start())
             if head:
                 name = collapse_ws(head.group("name"))
-                if not self._excluded(name):
+                if not self.excluded(name):
                     out.append(_Found(head.start("name"), head.end("name"), name, None, 2))
         return out
 
     # 2. checks
-    def _excluded(self, name: str, *, introduced: bool = False) -> bool:
+    def excluded(self, name: str, *, introduced: bool = False) -> bool:
         """Units, authorities, laws and documents, judged by the head: the words before the first
         preposition, of which the first (a compound such as ``Socialförvaltningen``) and the last
         (the noun of ``Stockholms stads program``) decide; words between are modifiers.
