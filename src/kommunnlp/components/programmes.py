@@ -17,7 +17,6 @@ OCR misreadings merged) whose offsets equal the original's, so spans keep the or
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -103,7 +102,9 @@ class ProgrammeRecognizer(RuleComponent):
         self._function_words = {fold(w) for w in vocab.get("function_words", [])}
 
         # One automaton over the skeleton for trigger words, compound endings and gazetteer names,
-        # and one over the text as written for acronyms and names in capitals (few hits there).
+        # and for acronyms and names in capitals, which are then looked up as written (one pass
+        # over the text, not two; a skeleton hit such as ``sig`` is kept only where the text has
+        # a key of ``self._capitals``).
         words: dict[str, list[tuple[str, Any]]] = {}
         capitals: dict[str, list[tuple[str, Any]]] = {}
         for word in triggers.get("before_name", []):
@@ -122,7 +123,14 @@ class ProgrammeRecognizer(RuleComponent):
             if entry.get("acronym"):
                 for key in _written_i_variants(entry["acronym"]):
                     capitals.setdefault(key, []).append(("acronym", i))
-        self._automata = [(_automaton(words), True), (_automaton(capitals), False)]
+        self._capitals = capitals
+        merged: dict[str, tuple[int, list[tuple[str, Any]] | None, bool]] = {
+            key: (len(key), payload, False) for key, payload in words.items()
+        }
+        for key in capitals:
+            sk = _skeleton(key)
+            merged[sk] = (len(sk), merged[sk][1] if sk in merged else None, True)
+        self._automaton = _automaton(merged)
 
         nouns = "|".join(re.escape(n) for n in triggers.get("apposition_nouns", []))
         # ``DUR – ett instrument för ...``: the dash and noun are searched for, the name is the
@@ -234,32 +242,51 @@ class ProgrammeRecognizer(RuleComponent):
         """Candidates from the automaton, and where trigger words end (for ``_supported``)."""
         out: list[_Found] = []
         trigger_ends: list[int] = []
-        n = len(text)
         memo: dict[str, _Found | None] = {}  # trigger names by the text that follows the trigger
-        hits = [a.iter(skel if on_skeleton else text) for a, on_skeleton in self._automata if a is not None]
-        for end_idx, (length, payload) in itertools.chain(*hits):
+        capital_hits: list[tuple[int, int, list[tuple[str, Any]]]] = []
+        for end_idx, (length, payload, capital) in self._automaton.iter(skel) if self._automaton else ():
             start, end = end_idx - length + 1, end_idx + 1
-            inflected = end < n and skel[end].isalnum()
-            if inflected and not (any(kind == "name" for kind, _ in payload) and self._inflected(skel, end)):
-                continue
-            left_is_word = start > 0 and skel[start - 1].isalnum()
-            for kind, ref in payload:
-                if inflected and kind != "name":
-                    continue
-                if kind == "trigger" and not left_is_word:
-                    trigger_ends.append(end)
-                    # In a heading in capitals (``PROJEKTET BESLUTAR``) a capital proves nothing.
-                    heading = text[start:end].isupper()
-                    hit = None if heading else self._name_after_memo(text, skel, end, memo)
-                elif kind == "ending" and left_is_word:
-                    hit = self._compound(text, skel, start, end)
-                elif kind in ("name", "acronym") and not left_is_word:
-                    hit = self._gazetteer_hit(text, start, end, ref, kind)
-                else:
-                    hit = None
-                if hit is not None:
-                    out.append(hit)
+            if capital:
+                written = self._capitals.get(text[start:end])
+                if written is not None:  # handled after the skeleton hits, as they always were
+                    capital_hits.append((start, end, written))
+            if payload is not None:
+                self._automaton_hit(text, skel, start, end, payload, out, trigger_ends, memo)
+        for start, end, written in capital_hits:
+            self._automaton_hit(text, skel, start, end, written, out, trigger_ends, memo)
         return out, trigger_ends
+
+    def _automaton_hit(
+        self,
+        text: str,
+        skel: str,
+        start: int,
+        end: int,
+        payload: list[tuple[str, Any]],
+        out: list[_Found],
+        trigger_ends: list[int],
+        memo: dict[str, _Found | None],
+    ) -> None:
+        inflected = end < len(skel) and skel[end].isalnum()
+        if inflected and not (any(kind == "name" for kind, _ in payload) and self._inflected(skel, end)):
+            return
+        left_is_word = start > 0 and skel[start - 1].isalnum()
+        for kind, ref in payload:
+            if inflected and kind != "name":
+                continue
+            if kind == "trigger" and not left_is_word:
+                trigger_ends.append(end)
+                # In a heading in capitals (``PROJEKTET BESLUTAR``) a capital proves nothing.
+                heading = text[start:end].isupper()
+                hit = None if heading else self._name_after_memo(text, skel, end, memo)
+            elif kind == "ending" and left_is_word:
+                hit = self._compound(text, skel, start, end)
+            elif kind in ("name", "acronym") and not left_is_word:
+                hit = self._gazetteer_hit(text, start, end, ref, kind)
+            else:
+                hit = None
+            if hit is not None:
+                out.append(hit)
 
     def _inflected(self, skel: str, end: int) -> bool:
         """A Swedish ending after a gazetteer name (``Barnahuset``) leaves it that name."""
@@ -558,12 +585,12 @@ def _skeleton_of_text(text: str) -> str:
     return skel
 
 
-def _automaton(keys: dict[str, list[tuple[str, Any]]]) -> ahocorasick.Automaton | None:
+def _automaton(keys: dict[str, Any]) -> ahocorasick.Automaton | None:
     if not keys:
         return None
     auto = ahocorasick.Automaton()
-    for key, payload in keys.items():
-        auto.add_word(key, (len(key), payload))
+    for key, value in keys.items():
+        auto.add_word(key, value)
     auto.make_automaton()
     return auto
 
