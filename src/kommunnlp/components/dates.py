@@ -29,12 +29,18 @@ from typing import Any
 from ..text import fold, ocr_head_length, ocr_pattern
 from .base import RuleComponent
 
+_CENTURIES = ("19", "20")
 _YEAR = r"(?:19|20)[0-9][0-9]"
 _NO_DIGIT_AFTER = r"(?![0-9])"
 # The look-behinds stand after the first characters (a fixed width reaches back over them), so
-# each pattern starts with a plain character or set: the regex engine then skips ahead to the
-# next possible first character instead of trying the whole pattern at every position.
-_BARE_YEAR = re.compile(r"(?:19|20)(?<![0-9/.:-]..)[0-9][0-9](?![0-9])")
+# each pattern starts with plain characters: a pattern led by a literal (`20`) is searched for
+# as fast as str.find, one led by a set (`[0-9]`, `(?:19|20)`) tries every character. Patterns
+# led by a year are therefore one per century; their matches (a run of exactly four digits
+# each) cannot overlap, so together they are the matches of the pattern for both.
+_BARE_YEARS = tuple(re.compile(c + r"(?<![0-9/.:-]..)[0-9][0-9](?![0-9])") for c in _CENTURIES)
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_BLANK = frozenset(" \t")
+_DIGITS = frozenset("0123456789")
 _NO_HEAD = re.match("", "")
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
 # 64 non-blank characters (blanks and commas in between): more than a weekday, `den`, a range
@@ -62,7 +68,24 @@ def _after_first(pattern: str, check: str) -> str:
     return pattern[:first] + check + pattern[first:]
 
 
-def _windows(trigger: re.Pattern[str], folded: str) -> list[tuple[int, int]]:
+def _in_order(
+    patterns: tuple[re.Pattern[str], ...], folded: str, pos: int = 0, endpos: int = -1
+) -> list[re.Match[str]]:
+    """The matches of patterns that cannot overlap one another, in text order."""
+    if endpos < 0:
+        endpos = len(folded)
+    if len(patterns) == 1:
+        return list(patterns[0].finditer(folded, pos, endpos))
+    out = [m for p in patterns for m in p.finditer(folded, pos, endpos)]
+    out.sort(key=_start)
+    return out
+
+
+def _start(m: re.Match[str]) -> int:
+    return m.start()
+
+
+def _windows(triggers: list[int], folded: str) -> list[tuple[int, int]]:
     """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every textual day, each
     matched as in the whole text. Each reaches ``_REACH`` non-blank characters before and after
     a trigger (a day number just before a month), more than a day expression holds
@@ -71,8 +94,7 @@ def _windows(trigger: re.Pattern[str], folded: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     backwards = ""
     n = len(folded)
-    for m in trigger.finditer(folded):
-        t = m.start()
+    for t in triggers:
         if out and t < out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], _REACH.match(folded, t).end()))
             continue
@@ -138,22 +160,32 @@ class DateRecognizer(RuleComponent):
             rf"(?P<mon>{alt(list(self._names), '(?<![a-z0-9].)')})(?![a-z])"
             rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
-        # Every month name starts with a plain stretch of letters (`januar`, `ju` of juli with its
-        # OCR-prone l): trying the pattern only where one occurs, in text order, gives the same
-        # matches as scanning the whole text (``_months``). None: some name has no such start.
-        heads = {(re.match(r"[a-z0-9]+", ocr_pattern(w, il=True)) or _NO_HEAD).group() for w in self._names}
-        self._month_heads = (
+        # Every month name and abbreviation starts with a plain stretch of letters (`jan`, `ju` of
+        # juli with its OCR-prone l): where none occurs, no month pattern or day trigger matches
+        # (``_heads``). None: some word has no such start.
+        words = [*self._names, *self._abbr]
+        heads = {(re.match(r"[a-z0-9]+", ocr_pattern(w, il=True)) or _NO_HEAD).group() for w in words}
+        self._heads = (
             None if "" in heads else sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
         )
+        self._word = re.compile(rf"(?:{name_alt}|{abbr_alt})")
         # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
-        self._iso = re.compile(
-            r"(?P<y>(?:19|20)(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
-            r"[0-9][0-9])-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
+        self._isos = tuple(
+            re.compile(
+                rf"(?P<y>{c}(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{{2}}-[0-9]{{2}}-..)|(?<=[0-9]{{2}}-[0-9]{{2}}--..))"
+                r"[0-9][0-9])-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
+            )
+            for c in _CENTURIES
         )
         # 18/1 2016, 18/1-2016, 13/11/2018, 13.11.2018
         self._dmy = re.compile(
             rf"(?P<d>[0-9](?<![0-9/.:-].)(?:(?<=[0-3])[0-9])?)(?:/(?P<m>[01]?[0-9])[ /-]|\.(?P<m2>[01]?[0-9])\.)"
             rf"(?P<y>{_YEAR})(?![0-9]|[/.-][0-9])"
+        )
+        # A year with a day and month before it (`8/1 `, `18.11.`): ``_dmys`` tries the pattern
+        # only 4-6 characters before one, where the day must start.
+        self._dmy_years = tuple(
+            re.compile(c + r"(?:(?<=[0-9][/.][0-9][ /.-]..)|(?<=[0-9][/.][0-9][0-9][ /.-]..))") for c in _CENTURIES
         )
         # Every textual day has a day number just before its month (``_windows``).
         self._day_trigger = re.compile(rf"[0-9](?::[ae])?[ \t]*\n?[ \t]*(?:{name_alt}|{abbr_alt})")
@@ -166,42 +198,81 @@ class DateRecognizer(RuleComponent):
         folded = fold(text)
         found: list[DateCandidate] = []
         claimed: list[list[tuple[int, int]]] = [[]]
-        for m in self._iso.finditer(folded):
+        for m in _in_order(self._isos, folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
         claimed.append([])
-        for m in self._dmy.finditer(folded):
+        for m in self._dmys(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
-        for start, end in _windows(self._day_trigger, folded):
+        heads = self._head_hits(folded)
+        for start, end in _windows(self._day_triggers(folded, heads), folded):
             for m in self._day.finditer(folded, start, end):
                 self._add_day(text, found, claimed, m)
         claimed.append([])
-        for m in self._months(folded):
+        for m in self._months(folded, heads):
             mon = self._names.get(self._canonical(m["mon"]))
             if mon is None or self._is_name(text, m.start(), m.end("mon"), has_year=bool(m["year"])):
                 continue
             year = int(m["year"]) if m["year"] else None
             self._add(found, claimed, m.start(), m.end(), mon, None, year)
         found.sort(key=lambda f: f.start)
-        # The years written in the text matter only to a date without its own.
-        bare_years = self._bare_years(folded) if any(f.year is None for f in found) else []
+        bare_years = self._bare_years(folded, found)
         resolved = resolve_years(found, folded, self._gap, bare_years, self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
 
-    def _months(self, folded: str) -> Iterator[re.Match[str]]:
-        """``self._month.finditer(folded)``, trying only the places where a month name starts."""
-        if self._month_heads is None:
-            yield from self._month.finditer(folded)
-            return
-        hits = set()
-        for head in self._month_heads:
+    def _dmys(self, folded: str) -> Iterator[re.Match[str]]:
+        """``self._dmy.finditer(folded)``, trying only the places a day can start before a year."""
+        starts = sorted({m.start() - k for m in _in_order(self._dmy_years, folded) for k in (6, 5, 4)})
+        last = 0
+        for i in starts:
+            if i >= last:
+                m = self._dmy.match(folded, i)
+                if m:
+                    last = m.end()
+                    yield m
+
+    def _head_hits(self, folded: str) -> list[int] | None:
+        """The sorted places where a month name or abbreviation can start (None: everywhere)."""
+        if self._heads is None:
+            return None
+        hits: list[int] = []
+        for head in self._heads:
             i = folded.find(head)
             while i >= 0:
-                hits.add(i)
+                hits.append(i)
                 i = folded.find(head, i + 1)
+        hits.sort()  # a place holds one head only: no head starts another
+        return hits
+
+    def _day_triggers(self, folded: str, heads: list[int] | None) -> list[int]:
+        """The starts of ``self._day_trigger`` (a day number before a month) in ``folded``, found
+        from the months back: over blanks with at most one line break and a `:a`/`:e`."""
+        if heads is None:
+            return [m.start() for m in self._day_trigger.finditer(folded)]
+        out = []
+        for h in heads:
+            j = h
+            while j and folded[j - 1] in _BLANK:
+                j -= 1
+            if j and folded[j - 1] == "\n":
+                j -= 1
+                while j and folded[j - 1] in _BLANK:
+                    j -= 1
+            if j > 1 and folded[j - 1] in "ae" and folded[j - 2] == ":":
+                j -= 2
+            if j and folded[j - 1] in _DIGITS and self._word.match(folded, h):
+                out.append(j - 1)
+        return out
+
+    def _months(self, folded: str, heads: list[int] | None) -> Iterator[re.Match[str]]:
+        """``self._month.finditer(folded)``, trying only the places where a month name starts."""
+        if heads is None:
+            yield from self._month.finditer(folded)
+            return
         last = 0
-        for i in sorted(hits):
-            if i >= last:
+        for i in heads:
+            # Each name's pattern first checks that no letter or digit stands before it.
+            if i >= last and not (i and folded[i - 1] in _ALNUM):
                 m = self._month.match(folded, i)
                 if m:
                     last = m.end()
@@ -302,9 +373,19 @@ class DateRecognizer(RuleComponent):
         else:
             layer.append((start, end))
 
-    def _bare_years(self, folded: str) -> list[tuple[int, int]]:
+    def _bare_years(self, folded: str, found: list[DateCandidate]) -> list[tuple[int, int]]:
+        """The years written in ``folded`` that ``resolve_years`` can use: only a date without a
+        year of its own before the first date with one (``found`` is sorted) looks at them, and
+        then only at those before that date, unless no date has a year."""
+        first = next((f.start for f in found if f.year is not None), None)
+        if not any(f.year is None and (first is None or f.start <= first) for f in found):
+            return []
+        if first is None:
+            matches = _in_order(_BARE_YEARS, folded)
+        else:  # four characters more: the look-ahead after a year that starts before `first`
+            matches = [m for m in _in_order(_BARE_YEARS, folded, 0, first + 4) if m.start() < first]
         out = []
-        for m in _BARE_YEAR.finditer(folded):
+        for m in matches:
             year = int(m.group())
             if self._min_year <= year <= self._max_year:
                 out.append((m.start(), year))
