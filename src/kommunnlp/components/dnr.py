@@ -116,6 +116,39 @@ def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -
         yield from pattern.finditer(text, start, end)
 
 
+def _latin1_fold_table() -> bytes | None:
+    """``fold`` on the Latin-1 characters as a byte table, or None where one folds outside them."""
+    folds = [fold(chr(b)) for b in range(256)]
+    if any(len(f) != 1 or ord(f) > 255 for f in folds):
+        return None
+    return "".join(folds).encode("latin-1")
+
+
+_LATIN1_FOLD = _latin1_fold_table()
+
+
+def _fold_whole(text: str) -> str:
+    """``fold(text)``, several times faster on a long text: a Swedish text is nearly all Latin-1,
+    which one byte translation folds; the few other characters (`•`, `–`) are folded one by one.
+    (``fold`` runs a Python call per run of non-ASCII characters, and å, ä, ö are everywhere.)"""
+    if _LATIN1_FOLD is None or len(text) < 512:
+        return fold(text)
+    out = text.encode("latin-1", "replace").translate(_LATIN1_FOLD).decode("latin-1")
+    i = out.find("?")  # each character outside Latin-1 came out as `?`
+    if i < 0:
+        return out
+    parts: list[str] = []
+    done = 0
+    while i >= 0:
+        if text[i] != "?":
+            parts.append(out[done:i])
+            parts.append(fold(text[i]))
+            done = i + 1
+        i = out.find("?", i + 1)
+    parts.append(out[done:])
+    return "".join(parts)
+
+
 _CLASSES = re.compile(r"\[[^\]]*\]|\\s\+")  # the OCR classes and blanks of a label pattern
 
 
@@ -211,7 +244,7 @@ class DnrRecognizer(RuleComponent):
     def find(self, text: str) -> list[dict[str, Any]]:
         if not text or not _DIGIT.search(text):
             return []
-        folded = fold(text)
+        folded = _fold_whole(text)
         cands: list[_Candidate] = []
         label_ends: list[int] = []
         for lm in _scan(self._label, folded, self._label_windows(folded)):
