@@ -441,22 +441,20 @@ def test_parties_code_windows_same_as_full_scan(recognizer: PartyRecognizer, tex
     cases = [
         (
             recognizer._code_list_re,
-            ("och", "samt"),
-            recognizer._list_check,
+            recognizer._list_checks,
             recognizer._list_before,
             recognizer._list_after,
         ),
         (
             recognizer._code_compound_re,
-            ("-",),
-            recognizer._compound_check,
+            (recognizer._compound_check,),
             recognizer._compound_before,
             recognizer._compound_after,
         ),
     ]
-    for pattern, triggers, check, before, after in cases:
+    for pattern, checks, before, after in cases:
         full = [m.span() for m in pattern.finditer(text)]
-        windowed = [m.span() for m in _windowed(pattern, text, triggers, check, before, after)]
+        windowed = [m.span() for m in _windowed(pattern, text, checks, before, after)]
         assert windowed == full
 
 

@@ -42,6 +42,8 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _WINDOW = 240
 #: How far from a party name or a bare code its one person may stand.
 _NAME_WINDOW = 100
+#: Most names end a few words before their marker: the walk first tokenises only this far back.
+_SMALL_WINDOW = 40
 _NEXT_WORD = re.compile(r"\s*([^\s,.;:()]+)")
 _SPACE_WORD = re.compile(r"[ \t]+\w")
 _NAME_END = re.compile(r"[ \t]*(?:[,.;:)\n]|\Z)")
@@ -177,7 +179,11 @@ class PartyRecognizer(RuleComponent):
         spaced = any(" " in w for w in words.get("code_compounds", []))
         self._compound_after = None if spaced else 1 + compound_len + 2
         # A trigger opens a window only where the part of the pattern from it on matches there.
-        self._list_check = re.compile(rf"(?:och|samt)[ \t]{{1,3}}(?:{code_alt})(?![\w-])")
+        # One check per trigger, each starting with its literal: the engine's fast literal search
+        # finds the places, not a Python loop over every "och" and "-".
+        self._list_checks = tuple(
+            re.compile(rf"{trigger}[ \t]{{1,3}}(?:{code_alt})(?![\w-])") for trigger in ("och", "samt")
+        )
         self._compound_check = re.compile(rf"-(?:{compounds})(?!\w)", re.IGNORECASE) if compounds else None
         self._letter_nouns = _WordSet(words.get("letter_nouns", []))
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
@@ -295,35 +301,44 @@ class PartyRecognizer(RuleComponent):
                 # where the walk reached the edge of the near window (a long list of names).
                 lo = max(prev_end, marker.start - _WINDOW)
                 near = max(lo, marker.start - _NAME_WINDOW)
-                persons, stop = self._persons_before(text, _tokens(text, near, marker.start), marker.plural)
+                small = max(near, marker.start - _SMALL_WINDOW)
+                persons, stop, low = self._persons_before(text, _tokens(text, small, marker.start), marker.plural)
+                if low < 1 and small > near:
+                    persons, stop, low = self._persons_before(text, _tokens(text, near, marker.start), marker.plural)
                 if stop <= 0 and near > lo:
-                    persons, stop = self._persons_before(text, _tokens(text, lo, marker.start), marker.plural)
+                    persons, stop, low = self._persons_before(text, _tokens(text, lo, marker.start), marker.plural)
                 marker.persons = persons
             prev_end, prev = marker.end, marker
 
     def _persons_before(
         self, text: str, toks: list[tuple[int, int, str]], plural: bool
-    ) -> tuple[list[tuple[str, int, int]], int]:
-        """The persons right before a marker, and the index of the token where the walk stopped."""
+    ) -> tuple[list[tuple[str, int, int]], int, int]:
+        """The persons right before a marker, the index of the token where the walk stopped, and
+        the lowest index the walk looked at (or tested against 0): where that is 1 or more, a
+        longer window in front gives the same persons, as the first token (maybe a cut word) and
+        the window's edge played no part."""
         i = len(toks) - 1
         if i >= 0 and toks[i][2] == ",":
             i -= 1  # "Peter Söderström, (S)"
+        low = i - 3  # _skip_back looks at most three tokens back
         i = self._skip_back(text, toks, i)
-        found = self._name_back(text, toks, i)
+        found, walked = self._walk_name(text, toks, i)
+        low = min(low, walked)
         if found is None:
-            return [], i
+            return [], i, low
         persons = [found[:3]]
         j = found[3] - 1  # index of the token before the name
         # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
         if j >= 0 and (_f(toks[j][2]) in self._joiners or (plural and toks[j][2] == ",")):
             while j >= 0 and (_f(toks[j][2]) in self._joiners or toks[j][2] == ","):
-                other = self._name_back(text, toks, j - 1)
+                other, walked = self._walk_name(text, toks, j - 1)
+                low = min(low, walked)
                 if other is None:
                     break
                 persons.append(other[:3])
                 j = other[3] - 1
         persons.reverse()
-        return persons, j
+        return persons, j, min(low, j)
 
     def _skip_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> int:
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
@@ -385,6 +400,12 @@ class PartyRecognizer(RuleComponent):
 
     def _name_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> tuple[str, int, int, int] | None:
         """The name ending at token ``i``: (name, start, end, index of its first token)."""
+        return self._walk_name(text, toks, i)[0]
+
+    def _walk_name(
+        self, text: str, toks: list[tuple[int, int, str]], i: int
+    ) -> tuple[tuple[str, int, int, int] | None, int]:
+        """``_name_back``, and the lowest token index the walk looked at or tested against 0."""
         idx: list[int] = []
         kinds: list[str] = []
         cache = self._kind_cache
@@ -410,10 +431,11 @@ class PartyRecognizer(RuleComponent):
             idx.append(j)
             kinds.append(kind)
             j -= 1
+        low = j - 1  # the token the walk stopped at, and the one before it for a broken word
         idx.reverse()
         kinds.reverse()
         if not kinds or kinds[-1] not in ("name", "piece"):
-            return None
+            return None, low
         while kinds and kinds[0] != "name":
             idx.pop(0)
             kinds.pop(0)
@@ -440,9 +462,9 @@ class PartyRecognizer(RuleComponent):
             idx.pop(0)
             kinds.pop(0)
         if kinds.count("name") < 2:
-            return None
+            return None, low
         start, end = toks[idx[0]][0], toks[idx[-1]][1]
-        return _clean_name(text[start:end]), start, end, idx[0]
+        return (_clean_name(text[start:end]), start, end, idx[0]), low
 
     # -- acceptance ----------------------------------------------------------------------------
     def _accept(self, text: str, markers: list[_Marker]) -> list[_Marker]:
@@ -574,9 +596,7 @@ class PartyRecognizer(RuleComponent):
     def _code_mentions(self, text: str) -> list[dict[str, Any]]:
         """Codes without a person: "S, V och MP reserverade sig", "S-gruppen"."""
         out = []
-        for m in _windowed(
-            self._code_list_re, text, ("och", "samt"), self._list_check, self._list_before, self._list_after
-        ):
+        for m in _windowed(self._code_list_re, text, self._list_checks, self._list_before, self._list_after):
             before = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
             if before and (before.group(1).isupper() or _f(before.group(1)) in self._letter_nouns):
                 continue  # "A, B, C och V", "bilaga S och M": labels
@@ -590,8 +610,7 @@ class PartyRecognizer(RuleComponent):
                 compounds = _windowed(
                     self._code_compound_re,
                     text,
-                    ("-",),
-                    self._compound_check,
+                    (self._compound_check,),
                     self._compound_before,
                     self._compound_after,
                 )
@@ -724,22 +743,21 @@ def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
 def _windowed(
     pattern: re.Pattern[str],
     text: str,
-    triggers: tuple[str, ...],
-    check: re.Pattern[str],
+    checks: tuple[re.Pattern[str], ...],
     before: int,
     after: int,
 ) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose every match contains one of ``triggers``
-    where ``check`` matches, and reaches at most ``before`` characters in front of it and
-    ``after`` from its start: the same matches, searched only in the merged windows around those
-    triggers. Every match lies inside one window, so order and overlaps are as in a full scan."""
+    """``pattern.finditer(text)`` for a pattern whose every match contains a match of one of
+    ``checks``, and reaches at most ``before`` characters in front of its start and ``after``
+    from it: the same matches, searched only in the merged windows around the check matches.
+    Every match lies inside one window, so order and overlaps are as in a full scan."""
     spans = []
-    for trigger in triggers:
-        pos = text.find(trigger)
-        while pos >= 0:
-            if check.match(text, pos):
-                spans.append((max(0, pos - before), min(len(text), pos + after)))
-            pos = text.find(trigger, pos + 1)
+    for check in checks:
+        found = check.search(text)
+        while found is not None:
+            pos = found.start()
+            spans.append((max(0, pos - before), min(len(text), pos + after)))
+            found = check.search(text, pos + 1)  # from the next character: overlapping checks too
     if not spans:
         return
     spans.sort()
