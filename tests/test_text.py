@@ -34,6 +34,12 @@ def test_text_fold_long_text_same_length_and_cached() -> None:
     assert len(folded) == len(text) and fold(text) is folded
 
 
+@pytest.mark.parametrize("text", ["?", "Ä?–?Ö", "\ud800?\udfff Å", "–" * 3 + "?" * 3, "x?\u2019?"])
+def test_text_fast_translate_question_marks_and_surrogates(text: str) -> None:
+    # Characters outside Latin-1 become `?` in the byte translation; real `?` must stay.
+    assert _translate(text) == text.translate(_FOLD)
+
+
 def test_text_fast_translate_every_code_point() -> None:
     text = "".join(chr(cp) for cp in range(0x2600) if not 0xD800 <= cp <= 0xDFFF)
     assert _translate(text) == text.translate(_FOLD)

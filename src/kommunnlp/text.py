@@ -36,17 +36,26 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD = _build_fold_table()
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Latin-1 folds within Latin-1 (else bytes() below refuses), so one byte translation folds nearly all of a
+# Swedish text; only runs outside it (dashes, curly quotes, bullets) go through the table.
+_LATIN1 = bytes(ord(_FOLD.get(b, chr(b))) for b in range(256))
+_NON_LATIN1 = re.compile(r"[^\x00-\xff]+")
 
 
 def _translate(text: str) -> str:
-    """``text.translate(_FOLD)``, faster: ``bytes.lower`` changes only ASCII A-Z, as the table
-    does, so only the non-ASCII runs go through the table."""
-    try:
-        low = text.encode("utf-8").lower().decode("utf-8")
-    except UnicodeError:  # lone surrogates
-        return text.translate(_FOLD)
-    return _NON_ASCII.sub(lambda m: m.group().translate(_FOLD), low)
+    """``text.translate(_FOLD)``, several times faster."""
+    out = text.encode("latin-1", "replace").translate(_LATIN1).decode("latin-1")
+    if "?" not in out:  # nothing was outside Latin-1
+        return out
+    parts: list[str] = []
+    done = 0
+    for run in _NON_LATIN1.finditer(text):
+        start, end = run.span()
+        parts.append(out[done:start])
+        parts.append(run.group().translate(_FOLD))
+        done = end
+    parts.append(out[done:])
+    return "".join(parts)
 
 
 # The components of one pipeline fold the same document text one after another; keeping the
