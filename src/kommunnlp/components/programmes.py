@@ -31,6 +31,9 @@ from .base import RuleComponent
 # offsets are unchanged. The loose view, for the exclusion lists, also merges d and i.
 _SKELETON_MERGES = (("e", "a"), ("o", "a"), ("&", "a"), ("@", "a"), ("6", "a"), ("|", "i"), ("1", "i"))
 _SKELETON = str.maketrans(dict(_SKELETON_MERGES))
+_SKELETON_BYTES = bytes.maketrans(
+    "".join(src for src, _ in _SKELETON_MERGES).encode(), "".join(dst for _, dst in _SKELETON_MERGES).encode()
+)
 _LOOSE = str.maketrans({c: "*" for c in "aeo&@6|1di"})
 # What OCR may leave of å/ä/ö in the skeleton: the merged vowel, d or i.
 _OCR_VOWELS = ("a", "d", "i")
@@ -47,7 +50,9 @@ _ACRONYM_BEFORE = re.compile(r"(?<![\w&|])([A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,
 _ACRONYM = re.compile(r"[A-ZÅÄÖ][A-Za-zÅÄÖåäö&|1]{1,9}(?: [A-ZÅÄÖ][a-zåäö]{1,8})?")
 _WORD = re.compile(r"[^\W_][\w&|'’]*(?:-[^\W_][\w&|]*)*")
 # Where a long form cannot reach back across: sentence ends, colons, brackets, dashes.
-_LONG_FORM_BARRIER = re.compile(r"[.!?:;]\s|[()\[\]]|\s[-–—]\s")
+# One leading character class (the alternatives' first characters are disjoint), so the engine
+# skips to the candidates instead of trying three alternatives at every position.
+_LONG_FORM_BARRIER = re.compile(r"[.!?:;()\[\]\s](?:(?<=[.!?:;])\s|(?<=[()\[\]])|(?<=\s)[-–—]\s)")
 _GAP_AFTER_TRIGGER = re.compile(r"[ \t]*(?:\n[ \t]*){0,2}")
 _NAME_SEPARATOR = re.compile(r"[ \t]+(?:\n[ \t]*(?=[a-zåäö]))?|[ \t]*\n[ \t]*(?=[a-zåäö])")
 _QUOTED = re.compile(r"[\"']([^\"'\n]{2,80})[\"']")
@@ -576,13 +581,14 @@ def _ocr_variants(word: str) -> set[str]:
 
 def _skeleton_of_text(text: str) -> str:
     """The skeleton of a whole document: ``fold`` (cached per text, shared with the other
-    components) then the merges as a few ``str.replace`` passes, which run at memory speed where
-    ``str.translate`` with a table costs a dict look-up per character."""
-    skel = fold(text)
-    for src, dst in _SKELETON_MERGES:
-        if src in skel:
-            skel = skel.replace(src, dst)
-    return skel
+    components) then the merges as one ``bytes.translate`` over its UTF-8, which runs at memory
+    speed where ``str.translate`` with a table costs a dict look-up per character."""
+    folded = fold(text)
+    try:
+        # The merged characters are ASCII, which UTF-8 never uses inside a multi-byte character.
+        return folded.encode("utf-8").translate(_SKELETON_BYTES).decode("utf-8")
+    except UnicodeError:  # lone surrogates
+        return folded.translate(_SKELETON)
 
 
 def _automaton(keys: dict[str, Any]) -> ahocorasick.Automaton | None:
@@ -648,18 +654,30 @@ def _fit(letters: list[str], words: list[str], function_words: set[str]) -> int 
     """
     s = " ".join(words)
     n, m = len(s), len(letters)
-    initial = [i == 0 or s[i - 1] == " " for i in range(n)]
+    initial = [False] * n
+    pos = 0
+    for w in words:  # words hold no spaces, so a word start is a position after a space
+        initial[pos] = True
+        pos += len(w) + 1
     last_start = n - len(words[-1])
     neg = -(10**6)
-    # best[j][p]: most word-initial matches for letters[j:] at positions >= p.
+    # best[j][p]: most word-initial matches for letters[j:] at positions >= p. A row is a running
+    # maximum from the right that changes only where its letter occurs: those few positions are
+    # found with ``str.rfind`` and the stretches between them filled by slice.
     best = [[neg] * (n + 1) for _ in range(m + 1)]
     best[m] = [0] * (n + 1)
     for j in range(m - 1, 0, -1):
         row, nxt, ch, floor = best[j], best[j + 1], letters[j], last_start if j == m - 1 else 0
-        for p in range(n - 1, -1, -1):
-            row[p] = row[p + 1]
-            if s[p] == ch and p >= floor and nxt[p + 1] > neg:
-                row[p] = max(row[p], int(initial[p]) + nxt[p + 1])
+        cur, top = neg, n  # row[top:] is final; cur is the maximum over the letter's places >= top
+        q = s.rfind(ch, floor, n)
+        while q >= 0:
+            if nxt[q + 1] > neg:
+                if cur > neg:
+                    row[q + 1 : top] = [cur] * (top - q - 1)
+                cur, top = max(cur, int(initial[q]) + nxt[q + 1]), q + 1
+            q = s.rfind(ch, floor, q)
+        if cur > neg:
+            row[:top] = [cur] * top
     choice, choice_score = None, neg
     pos = 0
     for k, w in enumerate(words):  # earlier starts first, so a tie keeps the longer form
