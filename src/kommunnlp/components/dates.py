@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import ahocorasick
+
 from ..text import fold, ocr_head_length, ocr_pattern
 from .base import RuleComponent
 
@@ -168,6 +170,13 @@ class DateRecognizer(RuleComponent):
         self._heads = (
             None if "" in heads else sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
         )
+        # One pass for all heads, not a str.find pass for each.
+        self._head_auto: ahocorasick.Automaton | None = None
+        if self._heads:
+            self._head_auto = ahocorasick.Automaton()
+            for head in self._heads:
+                self._head_auto.add_word(head, len(head) - 1)
+            self._head_auto.make_automaton()
         self._word = re.compile(rf"(?:{name_alt}|{abbr_alt})")
         # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
         self._isos = tuple(
@@ -235,12 +244,9 @@ class DateRecognizer(RuleComponent):
         """The sorted places where a month name or abbreviation can start (None: everywhere)."""
         if self._heads is None:
             return None
-        hits: list[int] = []
-        for head in self._heads:
-            i = folded.find(head)
-            while i >= 0:
-                hits.append(i)
-                i = folded.find(head, i + 1)
+        if self._head_auto is None:
+            return []
+        hits = [end - back for end, back in self._head_auto.iter(folded)]
         hits.sort()  # a place holds one head only: no head starts another
         return hits
 
