@@ -194,9 +194,12 @@ class InfixFinditer:
         self.pattern = regex.pattern
         self._chars = first_chars
         self._any = _char_class(first_chars)
+        # Most chunks are plain words: where no letter or digit can start a match, str.isalnum
+        # settles them without a regex.
+        self._alnum_never = not any(chr(cp).isalnum() for cp in first_chars)
 
     def finditer(self, string: str) -> Iterator[re.Match[str]]:
-        if self._any.search(string) is None:
+        if (self._alnum_never and string.isalnum()) or self._any.search(string) is None:
             return iter(())
         return self.regex.finditer(string)
 
