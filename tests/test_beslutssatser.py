@@ -366,6 +366,45 @@ def test_beslutssatser_marker_ends_block(recognizer: DecisionClauseRecognizer, m
     assert texts(recognizer.find(text)) == ["Rapporten godkänns."]
 
 
+# Every end heading form ends a block (the heading triggers must reach each one, OCR'd forms too).
+END_HEADINGS = [
+    "Sammanfattning av ärendet",
+    "&rendet i korthet",
+    "Ärendebeskrivning",
+    "Beskrivning av ärendet",
+    "Bakgrund",
+    "Beslutsunderlag",
+    "Underlag för beslut",
+    "Handlingar",
+    "Reservationer",
+    "Yrkanden",
+    "Beslutsgång",
+    "Propositionsordning",
+    "Ärendets behandling under mötet",
+    "Yttrande",
+    "Motivering",
+    "Inledning",
+    "Bed6mning",
+    "Förvaltningens synpunkter och förslag",
+    "Synpunkter",
+    "Information",
+    "Bilagor",
+    "Justering",
+    "Sammanfattande analys",
+    "Omröstningsresultat",
+    "Votering",
+    "Skal för beslutet",
+    "Socialnämndens bedömning",
+    "Miljö- och byggnämndens yttrande",
+]
+
+
+@pytest.mark.parametrize("heading", END_HEADINGS)
+def test_beslutssatser_heading_ends_block(recognizer: DecisionClauseRecognizer, heading: str) -> None:
+    text = f"Nämndens beslut\nRapporten godkänns.\n{heading}\nTexten fortsätter här.\n"
+    assert texts(recognizer.find(text)) == ["Rapporten godkänns."]
+
+
 def test_beslutssatser_many_blocks_in_order(recognizer: DecisionClauseRecognizer) -> None:
     section = (
         "§ {n}\nÄrende {n}\n\nBeslut\n1. Punkt ett i ärende {n}.\n2. Punkt två i ärende {n}.\n\nBakgrund\nText.\n\n"

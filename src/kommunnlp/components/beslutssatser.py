@@ -27,12 +27,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import ahocorasick
+
 from ..text import collapse_ws, fold
 from .base import RuleComponent
 
 # What OCR makes of å/ä/ö, in folded text (å/ä fold to a, ö to o).
 _OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
 _OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
+# What a literal trigger word's match opens (flags of its value in the end automaton).
+_HEADING, _AFTER_WORD, _MARKER = 1, 2, 4
+_REGEX_SIGNS = frozenset(".^$*+?{}[]\\|()")
 
 _TERMINAL = ".:;!?"
 _OCR_CAPITALS = "&@6|1"
@@ -112,22 +117,34 @@ def _scan(
 ) -> Iterator[re.Match[str]]:
     """``regex.finditer(folded, pos, endpos)``, trying ``regex`` only at ``starts`` (None: everywhere).
 
-    ``starts`` (sorted) must hold every offset where a match can begin; as finditer does, a match
-    resumes the search at its end.
+    ``starts`` (sorted, repeats allowed) must hold every offset where a match can begin; as
+    finditer does, a match resumes the search at its end.
     """
     end = len(folded) if endpos is None else endpos
     if starts is None:
         yield from regex.finditer(folded, pos, end)
         return
     resume = pos
-    for p in starts:
+    for k in range(bisect_left(starts, pos), len(starts)):
+        p = starts[k]
         if p >= end:
             return
         if p >= resume:
             m = regex.match(folded, p, end)
-            if m is not None:
+            if m is None:
+                resume = p + 1
+            else:
                 yield m
                 resume = m.end()
+
+
+def _spellings(word: str) -> list[str]:
+    """A literal trigger as folded text may hold it: each å/ä/ö as every letter OCR reads it as."""
+    out = [""]
+    for ch in word:
+        options = _OCR_CLASS[ch][1:-1] if ch in _OCR_CLASS else ch
+        out = [o + c for o in out for c in options]
+    return out
 
 
 def _sv(pattern: str) -> str:
@@ -241,12 +258,31 @@ class DecisionClauseRecognizer(RuleComponent):
         )
         self._end_heading_re = re.compile(rf"{_LB}(?:{_alt(ends.get('headings', []))})\b")
         self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
-        # Word and sign triggers share one scan that jumps on their first characters; a trigger
-        # opening with a class (a digit run) would stop that jump, so it is scanned apart.
+        # Heading and literal marker triggers are found by one Aho-Corasick scan of the document
+        # (overlapping matches included, so every offset where one begins); a regex trigger (a
+        # digit run) is scanned apart, inside each block's search window.
+        keys: dict[str, list[int]] = {}
         triggers = ends.get("marker_triggers") or []
-        words = [t for t in triggers if t[:1].isalpha() or t[:1] in "§_"]
+        words = [t for t in triggers if not _REGEX_SIGNS.intersection(t)]
+        groups = (
+            (ends.get("heading_triggers") or [], _HEADING),
+            (ends.get("heading_after_word_triggers") or [], _AFTER_WORD),
+            (words, _MARKER),
+        )
+        for group, flag in groups:
+            for word in group:
+                for spelling in _spellings(word):
+                    keys.setdefault(spelling, [len(spelling), 0])[1] |= flag
+        self._end_auto: ahocorasick.Automaton | None = None
+        if keys:
+            self._end_auto = ahocorasick.Automaton()
+            for key, (length, flags) in keys.items():
+                self._end_auto.add_word(key, (length, flags))
+            self._end_auto.make_automaton()
+        self._heading_triggered = bool(ends.get("heading_triggers"))
+        self._marker_triggered = bool(triggers)
         rest = [t for t in triggers if t not in words]
-        self._marker_triggers = [re.compile(_alt(group)) for group in (words, rest) if group] if triggers else None
+        self._marker_rest = re.compile(_alt(rest)) if rest else None
         self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
         self._para_re = re.compile(rf"\b(?:{_sv(ends.get('paragraph_marker', '(?!)'))})")
         self._stopper_re = re.compile(rf"{_LB}(?:{_alt(ends.get('stoppers', []))})")
@@ -286,38 +322,71 @@ class DecisionClauseRecognizer(RuleComponent):
                 out.append(clause)
         return out
 
-    def _block_end(self, text: str, folded: str, pos: int, limit: int) -> int:
+    def _end_starts(self, folded: str) -> tuple[list[int] | None, list[int] | None]:
+        """Every offset where an end heading, and where a marker (but for regex triggers), can begin.
+
+        None where the data give no triggers (then every offset).
+        """
+        heads: list[int] = []
+        markers: list[int] = []
+        if self._end_auto is not None:
+            for last, (length, flags) in self._end_auto.iter(folded):
+                start = last - length + 1
+                if flags & _HEADING:
+                    heads.append(start)
+                if flags & _AFTER_WORD:
+                    # The heading begins in the word before (each word is walked once at most).
+                    i = start
+                    while i > 0 and folded[i - 1].isspace():
+                        i -= 1
+                    if i < start:
+                        j = i
+                        while j > 0 and not folded[j - 1].isspace():
+                            j -= 1
+                        heads.extend(range(j, i))
+                if flags & _MARKER:
+                    markers.append(start)
+        heads.sort()
+        markers.sort()
+        return (heads if self._heading_triggered else None), (markers if self._marker_triggered else None)
+
+    def _block_end(
+        self, text: str, folded: str, pos: int, limit: int, starts: tuple[list[int] | None, list[int] | None]
+    ) -> int:
         """The first block end in ``[pos, limit)``, or ``limit``.
 
         Searched lazily per block, each kind of end only up to the nearest end found so far, so
         a document costs at most a few scans of its block text, not of all of it.
         """
         best = limit
-        for hit in (self._end_heading_at, self._marker_at, self._line_start_at, self._paragraph_at):
+        found = self._end_heading_at(text, folded, pos, best, starts[0])
+        if found is not None:
+            best = found
+        found = self._marker_at(text, folded, pos, best, starts[1])
+        if found is not None:
+            best = found
+        for hit in (self._line_start_at, self._paragraph_at):
             found = hit(text, folded, pos, best)
             if found is not None:
                 best = found
         return best
 
-    def _end_heading_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
-        for m in self._end_heading_re.finditer(folded, pos, limit):
+    def _end_heading_at(self, text: str, folded: str, pos: int, limit: int, starts: list[int] | None) -> int | None:
+        for m in _scan(self._end_heading_re, folded, starts, pos, limit):
             capital = _cap(text, m.start()) or text[m.start()] in _OCR_CAPITALS
             if capital and self._heading_follows(text, m.end(), strict=True) is not None:
                 return m.start()
         return None
 
-    def _marker_starts(self, folded: str, pos: int, limit: int) -> list[int] | None:
-        """Every offset in ``[pos, limit)`` where a marker can begin: inside a trigger's match."""
-        if self._marker_triggers is None:
-            return None
-        found: set[int] = set()
-        for regex in self._marker_triggers:
-            for t in regex.finditer(folded, pos, limit):
+    def _marker_at(self, text: str, folded: str, pos: int, limit: int, starts: list[int] | None) -> int | None:
+        if starts is not None and self._marker_rest is not None:
+            # Inside a regex trigger's match (the literal ones' starts are known already).
+            found: set[int] = set()
+            for t in self._marker_rest.finditer(folded, pos, limit):
                 found.update(range(t.start(), t.end()))
-        return sorted(found)
-
-    def _marker_at(self, text: str, folded: str, pos: int, limit: int) -> int | None:
-        starts = self._marker_starts(folded, pos, limit)
+            if found:
+                found.update(starts[bisect_left(starts, pos) : bisect_left(starts, limit)])
+                starts = sorted(found)
         for m in _scan(self._marker_re, folded, starts, pos, limit):
             s = m.start()
             ch = text[s]
@@ -465,10 +534,13 @@ class DecisionClauseRecognizer(RuleComponent):
                 prev.content = content
                 continue
             heads.append(_Block(hstart, content, kind, heading, organ, True))
+        if not heads and all(li.inner_only for li in leads):
+            return []  # no block: the document scan for block ends is not needed
+        end_starts = self._end_starts(folded)
         starts = [b.start for b in heads]
         for i, b in enumerate(heads):
             nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
-            b.end = self._block_end(text, folded, b.content, min(nxt, b.content + _MAX_BLOCK))
+            b.end = self._block_end(text, folded, b.content, min(nxt, b.content + _MAX_BLOCK), end_starts)
         # Lead-ins outside every heading block open blocks of their own.
         blocks = list(heads)
         free = []
@@ -485,7 +557,7 @@ class DecisionClauseRecognizer(RuleComponent):
             k = bisect_left(starts, li.end)
             nxt_head = starts[k] if k < len(starts) else len(text)
             nxt_lead = free[idx + 1].start if idx + 1 < len(free) else len(text)
-            end = self._block_end(text, folded, li.end, min(nxt_head, nxt_lead, li.end + _MAX_BLOCK))
+            end = self._block_end(text, folded, li.end, min(nxt_head, nxt_lead, li.end + _MAX_BLOCK), end_starts)
             content = li.end
             while content < end and text[content].isspace():
                 content += 1
