@@ -473,3 +473,26 @@ def test_parties_probes_cover_every_anchor(anchors: list[str], expected: set[str
     assert len(covered) == len(expected)
     for probe, offset, anchor in covered:
         assert anchor[offset : offset + len(probe)] == probe
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Socialdemokraterna och MODERATERNA, Miljöpartiet de gröna; Vänsterpartiet kommunisterna",
+        "Ärendet: Sverigedemokraterna (SD) och ÅÄÖ Liberalerna; politisk vilde, Framtid i Ale",
+        "İstanbul Moderaterna",  # lower-cases to two characters: the folded path
+        "\u212aristdemokraterna och Kristdemokraterna",  # Kelvin sign lower-cases to ASCII k
+        "plain ascii Centerpartiet and Folkpartiet liberalerna",
+        "",
+    ],
+)
+def test_parties_probe_hits_bytes_same_as_str(recognizer: PartyRecognizer, text: str) -> None:
+    """The anchors found in the lower-cased UTF-8 bytes are those found in the lower-cased text."""
+    fast = sorted(recognizer._probe_hits(text))
+    saved = recognizer._byte_probes
+    recognizer._byte_probes = None
+    try:
+        slow = sorted(recognizer._probe_hits(text))
+    finally:
+        recognizer._byte_probes = saved
+    assert fast == slow

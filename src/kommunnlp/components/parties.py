@@ -34,6 +34,8 @@ _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
 # The same tokens with the gap in front of each: every character is a gap or a token character,
 # so consecutive matches cover the text and the offsets follow from the lengths.
 _GAP_TOKEN = re.compile(r"([\s\"“”]*)([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])")
+# What _GAP_TOKEN takes as the gap between tokens (str.isspace is regex \s on str patterns).
+_GAP_CHARS = "".join(chr(cp) for cp in range(0x110000) if chr(cp).isspace()) + '"“”'
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
@@ -189,6 +191,12 @@ class PartyRecognizer(RuleComponent):
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
         self._probes = _probes(self._anchors)
+        # The same probes as bytes, for a search in the UTF-8 bytes lower-cased (see _probe_hits).
+        self._byte_probes = (
+            [(probe.encode(), [(off, a.encode()) for off, a in anchors]) for probe, anchors in self._probes]
+            if all(a.isascii() for a in self._anchors)
+            else None
+        )
         self._name_span = max((len(n) for entry in table for n in entry.get("names", [])), default=0) + 2
         self._content_cache: dict[tuple[str, bool], Any] = {}
         self._kind_cache: dict[str, Any] = {}
@@ -625,20 +633,9 @@ class PartyRecognizer(RuleComponent):
         each name that OCR leaves intact), then the full OCR-tolerant regex around each hit."""
         if self._names_re is None:
             return []
-        low = text.lower()
-        if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
-            low = _f(text)
         windows: list[tuple[int, int]] = []
-        for probe, anchors in self._probes:
-            hit = low.find(probe)
-            while hit >= 0:
-                for offset, anchor in anchors:
-                    pos = hit - offset
-                    if pos >= 0 and low.startswith(anchor, pos):
-                        windows.append(
-                            (max(0, pos - self._name_span), min(len(text), pos + len(anchor) + self._name_span))
-                        )
-                hit = low.find(probe, hit + 1)
+        for pos, size in self._probe_hits(text):
+            windows.append((max(0, pos - self._name_span), min(len(text), pos + size + self._name_span)))
         found: dict[int, tuple[int, int, str]] = {}
         windows.sort()
         merged: list[list[int]] = []
@@ -655,6 +652,48 @@ class PartyRecognizer(RuleComponent):
                     continue
                 found.setdefault(a + m.start(), (a + m.start(), a + m.end(), self._name_group[m.lastgroup or ""]))
         return [found[k] for k in sorted(found)]
+
+    def _probe_hits(self, text: str) -> list[tuple[int, int]]:
+        """(start, length) of the anchors in the lower-cased text."""
+        hits: list[tuple[int, int]] = []
+        data = None
+        # The anchors are ASCII, and bytes.lower lower-cases ASCII as str.lower does; only U+0130
+        # and U+212A lower-case to ASCII, or to two characters. Lower-casing the bytes costs a
+        # fraction of str.lower, and the byte offsets of the (few) hits map back to characters.
+        if self._byte_probes is not None and "\u0130" not in text and "\u212a" not in text:
+            try:
+                data = text.encode("utf-8").lower()
+            except UnicodeError:  # lone surrogates
+                data = None
+        if data is not None:
+            for bprobe, banchors in self._byte_probes:
+                hit = data.find(bprobe)
+                while hit >= 0:
+                    for offset, banchor in banchors:
+                        pos = hit - offset
+                        if pos >= 0 and data.startswith(banchor, pos):
+                            hits.append((pos, len(banchor)))
+                    hit = data.find(bprobe, hit + 1)
+            if hits and len(data) != len(text):
+                hits.sort()
+                chars = done = 0
+                for k, (pos, size) in enumerate(hits):
+                    chars += len(data[done:pos].decode("utf-8"))  # hits start at ASCII bytes
+                    done = pos
+                    hits[k] = (chars, size)
+            return hits
+        low = text.lower()
+        if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
+            low = _f(text)
+        for probe, anchors in self._probes:
+            hit = low.find(probe)
+            while hit >= 0:
+                for offset, anchor in anchors:
+                    pos = hit - offset
+                    if pos >= 0 and low.startswith(anchor, pos):
+                        hits.append((pos, len(anchor)))
+                hit = low.find(probe, hit + 1)
+        return hits
 
     def _name_mentions(self, text: str) -> list[dict[str, Any]]:
         """Party names in running text, and the names a party name introduces."""
@@ -703,12 +742,15 @@ class PartyRecognizer(RuleComponent):
 
     def _person_before_name(self, text: str, start: int, end: int) -> str | None:
         """'Anna Andersson, Socialdemokraterna,': a name, a comma, then the party's name."""
+        if not _NAME_END.match(text[end : end + 8]):
+            return None
+        # The last token must be a comma: the text before, less the gap characters, ends in one.
+        if not text[max(0, start - 8) : start].rstrip(_GAP_CHARS).endswith(","):
+            if text[max(0, start - 8) : start].strip(_GAP_CHARS):
+                return None
         lo = max(0, start - _NAME_WINDOW)
         toks = _tokens(text, lo, start)
         if len(toks) < 3 or toks[-1][2] != ",":
-            return None
-        end_ok = _NAME_END.match(text[end : end + 8])
-        if not end_ok:
             return None
         found = self._name_back(text, toks, len(toks) - 2)
         return found[0] if found else None
