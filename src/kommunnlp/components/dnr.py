@@ -71,12 +71,20 @@ _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
 _WS = re.compile(r"\s+")
 _INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
-# Every number pattern above contains a slash after a digit (`2014/1148`, `12/30`), a series
-# letter before a digit (`KS 2019:1899`, `KS03`) or a series letter after a digit (`2016KSM`), and
-# none crosses a line break. One cheap pass over the text for that trigger gives the few short
-# windows the patterns need to scan (``_windows``).
-# (One set first, so the regex engine can skip ahead to its characters.)
-_TRIGGER = re.compile(rf"[0-9{_UP}&|](?:(?<=[0-9])(?:/|[{_UP}])|(?<=[{_UP}&|])(?:[ ./-]|/ )?[0-9])")
+# Every number pattern above contains a digit before a slash (`2014/1148`, `12/30`), a series
+# letter before a digit (`KS 2019:1899`, `KS03`) or a digit before a series letter (`2016KSM`),
+# and none crosses a line break. Those triggers are found as literals (``bytes.find``, much
+# faster than a regex that stops at every digit and capital) in a copy of the text with each
+# character replaced by its class (``_classes``); the patterns then scan only the short windows
+# around the triggers each needs (``_windows``).
+_CLASS_OF = {"0": "[0-9]", "A": f"[{_UP}&|]", "/": "/", "s": "[ .-]"}
+_CLASS_TABLE = bytes(
+    next((ord(c) for c, members in _CLASS_OF.items() if re.fullmatch(members, chr(b))), ord("x")) for b in range(256)
+)
+_SLASH_TRIGGERS = (b"0/",)  # 2014/1148, 12/30, 123/2019, 2016/KS
+_SERIES_TRIGGERS = (b"A0", b"As0", b"A/0", b"A/s0")  # KS03, KS 2019, KS.2019, KS/2019, KS/ 2019
+_GLUED_TRIGGERS = (b"A0",)  # KS03/243
+_YEAR_SERIES_TRIGGERS = (b"0/", b"0A")  # 2016/KS, 2016KSM
 _REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
 _REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
 _BLANKS = re.compile(r"[ \t]*")
@@ -88,15 +96,34 @@ def _label_pattern(label: str) -> str:
     return ocr_pattern(label, il=True)
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Disjoint ``(pos, endpos)`` stretches of ``text`` that hold every match of the number
-    patterns, each matched as in the whole text: a window reaches from ``_REACH_BEFORE`` before a
-    trigger (not past the line start) to ``_REACH_AFTER`` after it (not past the line end), and
-    never ends inside a run of blanks, which the filing look-ahead would read to its end."""
+def _classes(raw: bytes) -> bytes:
+    """One byte per character of the text (``raw`` is it in Latin-1, `?` for any other
+    character): `0` a digit, `A` a series letter, `/`, `s` a space, dot or hyphen, `x` the rest."""
+    return raw.translate(_CLASS_TABLE)
+
+
+def _triggers(classes: bytes, literals: tuple[bytes, ...]) -> list[int]:
+    """Sorted start offsets of the ``literals`` in ``classes``."""
+    out: list[int] = []
+    for lit in literals:
+        i = classes.find(lit)
+        while i >= 0:
+            out.append(i)
+            i = classes.find(lit, i + 1)
+    if len(literals) > 1:
+        out.sort()
+    return out
+
+
+def _windows(text: str, triggers: list[int]) -> list[tuple[int, int]]:
+    """Disjoint ``(pos, endpos)`` stretches of ``text`` that hold every match, each matched as in
+    the whole text, of the number patterns that contain one of the ``triggers``: a window reaches
+    from ``_REACH_BEFORE`` before a trigger (not past the line start) to ``_REACH_AFTER`` after it
+    (not past the line end), and never ends inside a run of blanks, which the filing look-ahead
+    would read to its end."""
     out: list[tuple[int, int]] = []
     n = len(text)
-    for m in _TRIGGER.finditer(text):
-        t = m.start()
+    for t in triggers:
         start = max(t - _REACH_BEFORE, 0)
         start = text.rfind("\n", start, t) + 1 or start
         end = text.find("\n", t, t + _REACH_AFTER)
@@ -127,13 +154,13 @@ def _latin1_fold_table() -> bytes | None:
 _LATIN1_FOLD = _latin1_fold_table()
 
 
-def _fold_whole(text: str) -> str:
+def _fold_whole(text: str, raw: bytes) -> str:
     """``fold(text)``, several times faster on a long text: a Swedish text is nearly all Latin-1,
     which one byte translation folds; the few other characters (`•`, `–`) are folded one by one.
     (``fold`` runs a Python call per run of non-ASCII characters, and å, ä, ö are everywhere.)"""
     if _LATIN1_FOLD is None or len(text) < 512:
         return fold(text)
-    out = text.encode("latin-1", "replace").translate(_LATIN1_FOLD).decode("latin-1")
+    out = raw.translate(_LATIN1_FOLD).decode("latin-1")
     i = out.find("?")  # each character outside Latin-1 came out as `?`
     if i < 0:
         return out
@@ -244,7 +271,8 @@ class DnrRecognizer(RuleComponent):
     def find(self, text: str) -> list[dict[str, Any]]:
         if not text or not _DIGIT.search(text):
             return []
-        folded = _fold_whole(text)
+        raw = text.encode("latin-1", "replace")  # one byte a character, `?` outside Latin-1
+        folded = _fold_whole(text, raw)
         cands: list[_Candidate] = []
         label_ends: list[int] = []
         for lm in _scan(self._label, folded, self._label_windows(folded)):
@@ -257,13 +285,20 @@ class DnrRecognizer(RuleComponent):
             i = bisect_right(starts, m.start())
             return bool(i) and labelled[i - 1].end >= m.end()
 
-        windows = _windows(text)
-        for pattern in (_SERIES_FIRST, _SERIES_SHORT_YEAR, _SERIES_NUMBER_YEAR, _YEAR_FIRST):
+        classes = _classes(raw)
+        slashed = _windows(text, _triggers(classes, _SLASH_TRIGGERS))
+        series_windows = _windows(text, _triggers(classes, _SERIES_TRIGGERS))
+        for pattern, windows in (
+            (_SERIES_FIRST, series_windows),
+            (_SERIES_SHORT_YEAR, _windows(text, _triggers(classes, _GLUED_TRIGGERS))),
+            (_SERIES_NUMBER_YEAR, series_windows),
+            (_YEAR_FIRST, _windows(text, _triggers(classes, _YEAR_SERIES_TRIGGERS))),
+        ):
             for m in _scan(pattern, text, windows):
                 series = m.group("series")
                 if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
-        for m in _scan(_BARE, text, windows):
+        for m in _scan(_BARE, text, slashed):
             if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
                 # `Ks 2019/123`: a title-case series without a vowel belongs to the number.
                 t = _TITLE_SERIES.search(text, max(0, m.start() - 6), m.start())
@@ -272,7 +307,7 @@ class DnrRecognizer(RuleComponent):
                 else:
                     cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
-        accepted = self._resolve(accepted + self._listed(text, folded, windows, label_ends, accepted))
+        accepted = self._resolve(accepted + self._listed(text, folded, slashed, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
 
     def _label_windows(self, folded: str) -> list[tuple[int, int]]:
