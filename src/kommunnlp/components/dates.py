@@ -361,8 +361,11 @@ class DateRecognizer(RuleComponent):
 
     @staticmethod
     def _free(claimed: list[list[tuple[int, int]]], start: int, end: int) -> bool:
+        span = (start, end)
         for layer in claimed:
-            i = bisect_right(layer, (start, end))
+            if not layer:  # most are: a layer per pattern
+                continue
+            i = bisect_right(layer, span)
             if i and layer[i - 1][1] > start:
                 return False
             if i < len(layer) and layer[i][0] < end:
