@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 import spacy
 
 import kommunnlp
-from kommunnlp.components.dates import DateRecognizer
+from kommunnlp.components.dates import DateRecognizer, _in_order
 from kommunnlp.records import DateMention
+from kommunnlp.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +219,24 @@ def test_dates_linear_time(dates: DateRecognizer, fragment: str) -> None:
     # A floor on the small time keeps scheduler noise on tiny timings from failing the test;
     # a quadratic blow-up would still be far over the bound.
     assert large / max(small, 0.05) < 40, (fragment, small, large)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "den 5 maj 2019, 6:e juni och 3\n \tjuli; 7 ju1i 8 apri| 2 jan. 9jun 31 dec 2018-11-13 4 Maj Karlsson",
+        "1/12/2019 18/1 2016 13.11.2018 1/1-2020 18/1 20161 2019-06-20--2019-07-12 287-2010-1.5.2 19-1-1",
+        "majoritet juridisk i juni, mars 2020 januari - april 2018 20 - 22 maj 2015 :a maj 5:e\n\nmaj",
+        "",
+    ],
+)
+def test_dates_trigger_scans_same_as_full_scan(dates: DateRecognizer, text: str) -> None:
+    """The scans led by month heads and by years find exactly what a full scan finds."""
+
+    folded = fold(text)
+    heads = dates._head_hits(folded)
+    assert dates._day_triggers(folded, heads) == dates._day_triggers(folded, None)
+    assert [m.span() for m in dates._months(folded, heads)] == [m.span() for m in dates._months(folded, None)]
+    assert [m.span() for m in dates._dmys(folded)] == [m.span() for m in dates._dmy.finditer(folded)]
+    iso = re.compile(dates._isos[0].pattern.replace("(?P<y>19", "(?P<y>(?:19|20)", 1))
+    assert [m.span() for m in _in_order(dates._isos, folded)] == [m.span() for m in iso.finditer(folded)]
