@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -35,6 +35,7 @@ _SKELETON_BYTES = bytes.maketrans(
     "".join(src for src, _ in _SKELETON_MERGES).encode(), "".join(dst for _, dst in _SKELETON_MERGES).encode()
 )
 _LOOSE = str.maketrans({c: "*" for c in "aeo&@6|1di"})
+_LOOSE_BYTES = bytes.maketrans(b"aeo&@6|1di", b"*" * 10)
 # What OCR may leave of å/ä/ö in the skeleton: the merged vowel, d or i.
 _OCR_VOWELS = ("a", "d", "i")
 # In an acronym, |, 1 and a lower-case l are OCR's readings of I (``S1G``, ``SlG``).
@@ -148,14 +149,15 @@ class ProgrammeRecognizer(RuleComponent):
     def find(self, text: str) -> list[dict[str, Any]]:
         if not text:
             return []
-        skel = _skeleton_of_text(text)
+        folded = fold(text)
+        skel = _skeleton_of_folded(folded)
         found, trigger_ends = self._find_in_automaton(text, skel)
-        found += self._find_definitions(text, trigger_ends)
-        found += self._find_appositions(text)
+        found += self._find_definitions(text, folded, trigger_ends)
+        found += self._find_appositions(text, folded)
         return self._resolve(text, skel, found)
 
     # 1a. ``Long form (ACR)``
-    def _find_definitions(self, text: str, trigger_ends: list[int]) -> list[_Found]:
+    def _find_definitions(self, text: str, folded: str, trigger_ends: list[int]) -> list[_Found]:
         out: list[_Found] = []
         # The long form depends only on the window before the paren: repeated text is fitted once.
         memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
@@ -163,14 +165,14 @@ class ProgrammeRecognizer(RuleComponent):
             # ``ACR (long form)``: only a bracket of four characters or more is looked before.
             before = len(m.group(1)) >= 4 and _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if before:
-                out += self._reverse_definition(text, before.span(1), m.span(1), trigger_ends)
+                out += self._reverse_definition(text, folded, before.span(1), m.span(1), trigger_ends)
             acr = m.group(1).strip()
             if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
                 continue
             paren = m.start()
             key = (text[max(0, paren - _LOOKBACK) : paren], acr)
             if key not in memo:
-                span = self._long_form(text, paren, acr)
+                span = self._long_form(text, folded, paren, acr)
                 memo[key] = None
                 if span is not None:
                     introduced = _introduced(trigger_ends, span[0])
@@ -188,15 +190,14 @@ class ProgrammeRecognizer(RuleComponent):
         return out
 
     def _reverse_definition(
-        self, text: str, acr_span: tuple[int, int], inner: tuple[int, int], trigger_ends: list[int]
+        self, text: str, folded: str, acr_span: tuple[int, int], inner: tuple[int, int], trigger_ends: list[int]
     ) -> list[_Found]:
         """``SIG (sociala insatsgrupper)``: the whole bracket must be the long form."""
         acr = text[acr_span[0] : acr_span[1]]
         if not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
             return []
         words = [w.span() for w in _WORD.finditer(text, inner[0], inner[1])]
-        letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
-        if len(words) < 2 or _fit(letters, [fold(text[s:e]) for s, e in words], self._function_words) != 0:
+        if len(words) < 2 or _fit(_letters(acr), [folded[s:e] for s, e in words], self._function_words) != 0:
             return []
         start, end = words[0][0], words[-1][1]
         name = collapse_ws(text[start:end])
@@ -205,20 +206,21 @@ class ProgrammeRecognizer(RuleComponent):
             return []
         return [_Found(acr_span[0], acr_span[1], name, acr, 0), _Found(start, end, name, acr, 0)]
 
-    def _long_form(self, text: str, paren: int, acr: str) -> tuple[int, int] | None:
+    def _long_form(self, text: str, folded: str, paren: int, acr: str) -> tuple[int, int] | None:
         """The span of the words before ``paren`` that the acronym's letters fit best."""
-        lo = max(0, paren - _LOOKBACK)
-        window = text[lo:paren]
-        offset = lo
-        for barrier in _LONG_FORM_BARRIER.finditer(window):
-            offset = lo + barrier.end()
+        letters = _letters(acr)
+        if len(letters) < 2:
+            return None
+        offset = max(0, paren - _LOOKBACK)
+        for barrier in _LONG_FORM_BARRIER.finditer(text, offset, paren):
+            offset = barrier.end()
         words = [w.span() for w in _WORD.finditer(text, offset, paren)]
-        letters = [c for c in fold(acr.translate(_OCR_I)) if c.isalnum()]
-        if not words or len(letters) < 2:
+        if not words:
             return None
         n_acr = len(letters)
         words = words[-min(n_acr + 5, 2 * n_acr) :]
-        best = _fit(letters, [fold(text[s:e]) for s, e in words], self._function_words)
+        # ``fold`` keeps offsets, so the folded text's slices are the words folded one by one.
+        best = _fit(letters, [folded[s:e] for s, e in words], self._function_words)
         if best is None:
             return None
         start, end = words[best][0], words[-1][1]
@@ -405,13 +407,12 @@ class ProgrammeRecognizer(RuleComponent):
         return _Found(start, end, entry["name"], None, 4)
 
     # 1c. ``DUR – ett instrument för ...``
-    def _find_appositions(self, text: str) -> list[_Found]:
+    def _find_appositions(self, text: str, folded: str) -> list[_Found]:
         if self._apposition is None:
             return []
         out: list[_Found] = []
         # The dash and article, found by a literal-led scan of the folded text (where every dash is
         # ``-``), are where the full pattern can start: one character before the dash.
-        folded = fold(text)
         last_end = 0
         for dash in _APPOSITION_DASH.finditer(folded):
             at = dash.start() - 1
@@ -552,6 +553,12 @@ def _skeleton(s: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+def _letters(acronym: str) -> tuple[str, ...]:
+    """The letters of an acronym, folded, that its long form must fit (OCR's I restored)."""
+    return tuple(c for c in fold(acronym.translate(_OCR_I)) if c.isalnum())
+
+
+@lru_cache(maxsize=4096)
 def _restore_i(acronym: str) -> str:
     return acronym.translate(_OCR_I)
 
@@ -563,7 +570,11 @@ def _introduced(trigger_ends: list[int], start: int) -> bool:
 
 
 def _loose(s: str) -> str:
-    return fold(s).translate(_LOOSE)
+    folded = fold(s)
+    try:  # the merged characters are ASCII: a byte table, not a dict look-up per character
+        return folded.encode("utf-8").translate(_LOOSE_BYTES).decode("utf-8")
+    except UnicodeError:
+        return folded.translate(_LOOSE)
 
 
 def _ocr_variants(word: str) -> set[str]:
@@ -579,11 +590,10 @@ def _ocr_variants(word: str) -> set[str]:
     return set(variants)
 
 
-def _skeleton_of_text(text: str) -> str:
-    """The skeleton of a whole document: ``fold`` (cached per text, shared with the other
-    components) then the merges as one ``bytes.translate`` over its UTF-8, which runs at memory
+def _skeleton_of_folded(folded: str) -> str:
+    """The skeleton of a whole document from its ``fold`` (cached per text, shared with the other
+    components): the merges as one ``bytes.translate`` over its UTF-8, which runs at memory
     speed where ``str.translate`` with a table costs a dict look-up per character."""
-    folded = fold(text)
     try:
         # The merged characters are ASCII, which UTF-8 never uses inside a multi-byte character.
         return folded.encode("utf-8").translate(_SKELETON_BYTES).decode("utf-8")
@@ -643,7 +653,7 @@ def _is_acronym(s: str) -> bool:
     return sum(c.isupper() for c in s) >= 2
 
 
-def _fit(letters: list[str], words: list[str], function_words: set[str]) -> int | None:
+def _fit(letters: Sequence[str], words: list[str], function_words: set[str]) -> int | None:
     """Index of the first word of the best long form for ``letters``, or None.
 
     Schwartz–Hearst: the letters occur in order, the first at the start of the first word and the
@@ -692,7 +702,7 @@ def _fit(letters: list[str], words: list[str], function_words: set[str]) -> int 
 def _uncovered(
     s: str,
     start: int,
-    letters: list[str],
+    letters: Sequence[str],
     best: list[list[int]],
     initial: list[bool],
     last_start: int,
