@@ -81,6 +81,11 @@ _CLASS_OF = {"0": "[0-9]", "A": f"[{_UP}&|]", "/": "/", "s": "[ .-]"}
 _CLASS_TABLE = bytes(
     next((ord(c) for c, members in _CLASS_OF.items() if re.fullmatch(members, chr(b))), ord("x")) for b in range(256)
 )
+# Letters and digits (`x`) against the separators of a label's reach, on the folded text; `?` (also
+# any character outside Latin-1) counts as a separator, so a count of `x` is never too high.
+_SOLID_TABLE = bytes(
+    ord("s") if b == ord("?") or re.fullmatch(r"[\s.:;,]", fold(chr(b))) else ord("x") for b in range(256)
+)
 _SLASH_TRIGGERS = (b"0/",)  # 2014/1148, 12/30, 123/2019, 2016/KS
 _SERIES_TRIGGERS = (b"A0", b"As0", b"A/0", b"A/s0")  # KS03, KS 2019, KS.2019, KS/2019, KS/ 2019
 _GLUED_TRIGGERS = (b"A0",)  # KS03/243
@@ -258,14 +263,27 @@ class DnrRecognizer(RuleComponent):
         else:
             self._label = re.compile(r"(?!x)x")
         # Every label holds a plain stretch of letters (`nr`, `beteckn`): the label pattern only
-        # needs to look around where one of those occurs (``_label_windows``).
-        runs = {max(re.findall(r"[a-z0-9]+", _CLASSES.sub(" ", p))[::-1] or [""], key=len) for p in alternatives}
+        # needs to look around where one of those occurs (``_label_windows``). Of the labels'
+        # longest stretches, the fewest that every label holds one of, as the labels share them
+        # (`ärende nr` holds `nr`, so the frequent `rende` of `ärendet` is not looked for).
+        runs = [re.findall(r"[a-z0-9]+", _CLASSES.sub(" ", p)) for p in alternatives]
         # (A label without such a stretch leaves the whole text to scan.)
-        self._label_anywhere = "" in runs
-        self._label_words = sorted(r for r in runs if r and not any(o != r and o in r for o in runs))
+        self._label_anywhere = any(not r for r in runs)
+        longest = {max(r[::-1], key=len) for r in runs if r}
+        uncovered = [r for r in runs if r]
+        words: list[str] = []
+        while uncovered:
+            word = max(
+                sorted(longest),
+                key=lambda w: (sum(any(w in run for run in r) for r in uncovered), len(w)),
+            )
+            words.append(word)
+            uncovered = [r for r in uncovered if not any(word in run for run in r)]
+        self._label_words = sorted(words)
         # As many letters and digits (blanks and separators in between) as a label can hold.
         reach = max((len(label) for label in labels), default=0) + 8
         self._label_reach = re.compile(rf"(?:[\s.:;,]*[^\s.:;,]){{0,{reach}}}")
+        self._label_need = reach
 
     # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -275,7 +293,7 @@ class DnrRecognizer(RuleComponent):
         folded = _fold_whole(text, raw)
         cands: list[_Candidate] = []
         label_ends: list[int] = []
-        for lm in _scan(self._label, folded, self._label_windows(folded)):
+        for lm in _scan(self._label, folded, self._label_windows(folded, raw)):
             label_ends.append(lm.end())
             cands.extend(self._labelled(text, lm.end()))
         labelled = list(cands)
@@ -310,11 +328,13 @@ class DnrRecognizer(RuleComponent):
         accepted = self._resolve(accepted + self._listed(text, folded, slashed, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
 
-    def _label_windows(self, folded: str) -> list[tuple[int, int]]:
+    def _label_windows(self, folded: str, raw: bytes) -> list[tuple[int, int]]:
         """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every label match, each
         matched as in the whole text: from ``_label_reach`` letters and digits (separators and
-        blanks in between) before a label word to as many after it, ending just after one, so
-        no run of separators that a label reads to its end is cut short."""
+        blanks in between) before a label word to at least as many after it, ending just after
+        one, so no run of separators that a label reads to its end is cut short. (Counting the
+        letters and digits of a stretch twice that long in a byte string is cheaper than reading
+        them one by one; only a stretch with long runs of separators needs that.)"""
         if self._label_anywhere:
             return [(0, len(folded))]
         hits: list[int] = []
@@ -327,15 +347,26 @@ class DnrRecognizer(RuleComponent):
             return []
         hits.sort()
         n = len(folded)
-        backwards = folded[::-1]
+        solid = raw.translate(_SOLID_TABLE)  # `x` a letter or digit (outside Latin-1 unknown)
+        backwards = ""
         reach = self._label_reach
+        need = self._label_need
         out: list[tuple[int, int]] = []
         for t in hits:
-            end = reach.match(folded, t).end()
+            end = t + 2 * need
+            if end >= n:
+                end = n
+            elif solid[end - 1] != 120 or solid.count(b"x", t, end) < need:  # 120: `x`
+                end = reach.match(folded, t).end()
             if out and t < out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], end))
                 continue
-            start = n - reach.match(backwards, n - t).end()
+            start = t - 2 * need
+            if start <= 0:
+                start = 0
+            elif solid.count(b"x", start, t) < need:
+                backwards = backwards or folded[::-1]
+                start = n - reach.match(backwards, n - t).end()
             if out and start <= out[-1][1]:
                 out[-1] = (out[-1][0], end)
             else:
