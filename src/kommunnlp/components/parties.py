@@ -50,7 +50,6 @@ _NEXT_WORD = re.compile(r"\s*([^\s,.;:()]+)")
 _SPACE_WORD = re.compile(r"[ \t]+\w")
 _NAME_END = re.compile(r"[ \t]*(?:[,.;:)\n]|\Z)")
 _PREV_WORD = re.compile(r"(\w+)[ \t]*,?[ \t]*\Z")
-_COMMA_BEFORE = re.compile(r",[ \t]*\Z")
 # What follows a bare code after a comma: "Name, SD, ..." / "Name, SD." / "Name, SD och".
 _AFTER_COMMA_CODE = re.compile(r"[ \t]*(?:[,;:\n]|\.(?:\s|\Z)|\Z|\s+(?:och|samt)\s)")
 _MAX_NAME_TOKENS = 6
@@ -231,19 +230,20 @@ class PartyRecognizer(RuleComponent):
     # -- markers in brackets -------------------------------------------------------------------
     def _bracket_markers(self, text: str) -> list[_Marker]:
         markers = []
+        cache = self._content_cache
         for m in _BRACKET.finditer(text):
-            content = m.group(1).strip()
-            if "|" in content or ("1" in content and content.replace("1", "").isalpha()):
-                content = content.replace("|", "I").replace("1", "I")  # OCR: "(F|)" is "(FI)"
-            glued = m.start() > 0 and text[m.start() - 1].isalpha()
-            key = (content, glued)
-            parsed = self._content_cache.get(key, _MISSING)
+            start = m.start()
+            key = (m.group(1), start > 0 and text[start - 1].isalpha())  # (content, glued to a word)
+            parsed = cache.get(key, _MISSING)
             if parsed is _MISSING:
-                parsed = self._parse_content(content, glued)
-                self._remember(self._content_cache, key, parsed)
+                content = key[0].strip()
+                if "|" in content or ("1" in content and content.replace("1", "").isalpha()):
+                    content = content.replace("|", "I").replace("1", "I")  # OCR: "(F|)" is "(FI)"
+                parsed = self._parse_content(content, key[1])
+                self._remember(cache, key, parsed)
             if parsed is not None:
                 codes, plural, needs, listable = parsed
-                markers.append(_Marker(m.start(), m.end(), list(codes), plural, needs, listable))
+                markers.append(_Marker(start, m.end(), list(codes), plural, needs, listable))
         return markers
 
     @staticmethod
@@ -414,44 +414,53 @@ class PartyRecognizer(RuleComponent):
         self, text: str, toks: list[tuple[int, int, str]], i: int
     ) -> tuple[tuple[str, int, int, int] | None, int]:
         """``_name_back``, and the lowest token index the walk looked at or tested against 0."""
-        idx: list[int] = []
-        kinds: list[str] = []
+        kinds: list[str] = []  # from token i backwards; the name is the run toks[j + 1 : i + 1]
         cache = self._kind_cache
         j = i
-        while j >= 0 and len(idx) < _MAX_NAME_TOKENS:
+        while j >= 0 and len(kinds) < _MAX_NAME_TOKENS:
             tok = toks[j][2]
             kind = cache.get(tok, _MISSING)
             if kind is _MISSING:
                 kind = self._word_kind(tok)
-            if kind is None and j > 0 and tok.isalpha() and tok.islower() and toks[j - 1][2].endswith("-"):
-                # A name broken over a line: "Carls-\nson"; the piece joins the word before it.
-                if "\n" in text[toks[j - 1][1] : toks[j][0]]:
-                    kind = "piece"
             if kind is None:
-                break
-            # A blank line holds two line breaks: count them (no copy) before the regex.
-            if (
-                idx
-                and text.count("\n", toks[j][1], toks[j + 1][0]) > 1
-                and _BLANK_LINE.search(text, toks[j][1], toks[j + 1][0])
-            ):
-                break  # a name does not run over a blank line
-            idx.append(j)
+                # A name broken over a line: "Carls-\nson"; the piece joins the word before it.
+                if not (
+                    j > 0
+                    and tok.isalpha()
+                    and tok.islower()
+                    and toks[j - 1][2].endswith("-")
+                    and "\n" in text[toks[j - 1][1] : toks[j][0]]
+                ):
+                    break
+                kind = "piece"
+            # A blank line holds two line breaks: a gap of two characters at least, then count
+            # them (no copy) before the regex.
+            if kinds:
+                gap_start, gap_end = toks[j][1], toks[j + 1][0]
+                if (
+                    gap_end - gap_start > 1
+                    and text.count("\n", gap_start, gap_end) > 1
+                    and _BLANK_LINE.search(text, gap_start, gap_end)
+                ):
+                    break  # a name does not run over a blank line
             kinds.append(kind)
             j -= 1
         low = j - 1  # the token the walk stopped at, and the one before it for a broken word
-        idx.reverse()
-        kinds.reverse()
-        if not kinds or kinds[-1] not in ("name", "piece"):
+        if not kinds or kinds[0] not in ("name", "piece"):
             return None, low
-        while kinds and kinds[0] != "name":
-            idx.pop(0)
-            kinds.pop(0)
-        words = [toks[k][2] for k in idx]
+        kinds.reverse()
+        first = j + 1
+        if kinds[0] != "name":
+            cut = 1
+            while cut < len(kinds) and kinds[cut] != "name":
+                cut += 1
+            kinds = kinds[cut:]
+            first += cut
         # A long run of capitalised words: the member's name starts at a first name
         # ("Chefssekreterare Christina Söderlund Helena Strid (BP)" gives "Helena Strid"),
         # and a common noun in front is no part of it ("Reservanter Anna Andersson").
         if len(kinds) >= 3:
+            words = [toks[k][2] for k in range(first, first + len(kinds))]
             firsts = [k for k in range(len(words) - 1) if kinds[k] == "name" and self._is_first_name(words[k])]
             cut = 0
             if firsts and (firsts[0] != 0 or len(kinds) >= 4):
@@ -465,14 +474,14 @@ class PartyRecognizer(RuleComponent):
                     cut += 1
                 if len(kinds) - cut >= 4:
                     cut = len(kinds) - (3 if kinds[-2] != "name" else 2)
-            idx, kinds = idx[cut:], kinds[cut:]
-        while kinds and kinds[0] != "name":
-            idx.pop(0)
-            kinds.pop(0)
+            while cut < len(kinds) and kinds[cut] != "name":
+                cut += 1
+            kinds = kinds[cut:]
+            first += cut
         if kinds.count("name") < 2:
             return None, low
-        start, end = toks[idx[0]][0], toks[idx[-1]][1]
-        return (_clean_name(text[start:end]), start, end, idx[0]), low
+        start, end = toks[first][0], toks[first + len(kinds) - 1][1]
+        return (_clean_name(text[start:end]), start, end, first), low
 
     # -- acceptance ----------------------------------------------------------------------------
     def _accept(self, text: str, markers: list[_Marker]) -> list[_Marker]:
@@ -526,9 +535,12 @@ class PartyRecognizer(RuleComponent):
                 continue
             pos = marker.end
             if self._skip_after is not None:
-                skip = self._skip_after.match(_f(text[pos : pos + 20]))
-                if skip:
-                    pos += skip.end()
+                # Only where the first word after the marker can start a skipped phrase.
+                after = text[pos : pos + 20]
+                if after.lstrip()[:1] in self._skip_first:
+                    skip = self._skip_after.match(_f(after))
+                    if skip:
+                        pos += skip.end()
             nxt = _NEXT_WORD.match(text, pos, pos + 40)
             marker.genitive = bool(nxt and _f(nxt.group(1)) in self._genitive_nouns)
         # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
@@ -570,13 +582,27 @@ class PartyRecognizer(RuleComponent):
 
     def _marker_mentions(self, text: str, markers: list[_Marker]) -> list[dict[str, Any]]:
         out = []
+        party_name = self._party_name
         for marker in markers:
-            persons = [p[0] for p in marker.persons] or [None]
-            for code in dict.fromkeys(marker.codes):
+            persons: list[str | None] = [p[0] for p in marker.persons] or [None]
+            if marker.genitive:
+                persons = [p[:-1] if p is not None and _genitive_s(p) else p for p in persons]
+            start, end = marker.start, marker.end
+            written = text[start:end]
+            codes = marker.codes if len(marker.codes) == 1 else dict.fromkeys(marker.codes)
+            for code in codes:
+                name = party_name.get(code)
                 for person in persons:
-                    if person is not None and marker.genitive and _genitive_s(person):
-                        person = person[:-1]
-                    out.append(self._mention(text, marker.start, marker.end, code, person))
+                    out.append(
+                        {
+                            "text": written,
+                            "start": start,
+                            "end": end,
+                            "party": code,
+                            "party_name": name,
+                            "person": person,
+                        }
+                    )
         return out
 
     def _bare_mentions(self, text: str, taken: list[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -589,12 +615,16 @@ class PartyRecognizer(RuleComponent):
             if start > 0 and text[start - 1] not in " \t\r\n,":
                 continue
             after = text[end : end + 12]
-            comma = _COMMA_BEFORE.search(text, max(0, start - 4), start) is not None
+            comma = text[max(0, start - 4) : start].rstrip(" \t").endswith(",")
             if not (_AFTER_COMMA_CODE if comma else self._after_bare).match(_f(after)):
                 continue
             lo = max(0, start - _NAME_WINDOW)
-            toks = _tokens(text, lo, start)
-            found = self._name_back(text, toks, len(toks) - 1 - comma)
+            small = max(lo, start - _SMALL_WINDOW)
+            toks = _tokens(text, small, start)
+            found, low = self._walk_name(text, toks, len(toks) - 1 - comma)
+            if low < 1 and small > lo:  # the walk reached the edge of the short window
+                toks = _tokens(text, lo, start)
+                found = self._name_back(text, toks, len(toks) - 1 - comma)
             if found is None:
                 continue
             code = self._codes[_f(m.group())]
@@ -902,6 +932,12 @@ def _genitive_s(name: str) -> bool:
 _OCR_KEY = str.maketrans({**dict.fromkeys("aeo&@60", "a"), **dict.fromkeys("il1|", "i")})
 
 
+@lru_cache(maxsize=16_384)
+def _ocr_key(person: str) -> str:
+    """A person's name folded, with the OCR look-alikes made one."""
+    return _f(person).translate(_OCR_KEY)
+
+
 def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     first: dict[tuple[str, str], str] = {}
     out = []
@@ -909,7 +945,7 @@ def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for mention in mentions:
         person = mention["person"]
         if person is not None:
-            key = (mention["party"], _f(person).translate(_OCR_KEY))
+            key = (mention["party"], _ocr_key(person))
             person = first.setdefault(key, person)
             mention["person"] = person  # each mention dict is new, made by this find
         ident = (mention["start"], mention["end"], mention["party"], person)
