@@ -73,10 +73,10 @@ _INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
 # Every number pattern above contains a digit before a slash (`2014/1148`, `12/30`), a series
 # letter before a digit (`KS 2019:1899`, `KS03`) or a digit before a series letter (`2016KSM`),
-# and none crosses a line break. Those triggers are found as literals (``bytes.find``, much
-# faster than a regex that stops at every digit and capital) in a copy of the text with each
-# character replaced by its class (``_classes``); the patterns then scan only the short windows
-# around the triggers each needs (``_windows``).
+# and none crosses a line break. Those triggers are found in a copy of the text with each character
+# replaced by its class (``_classes``), by a regex that starts with a literal digit class, which
+# the regex engine skips to fast (not a set of all digits and capitals, tried at each); the
+# patterns then scan only the short windows around the triggers each needs (``_windows``).
 _CLASS_OF = {"0": "[0-9]", "A": f"[{_UP}&|]", "/": "/", "s": "[ .-]"}
 _CLASS_TABLE = bytes(
     next((ord(c) for c, members in _CLASS_OF.items() if re.fullmatch(members, chr(b))), ord("x")) for b in range(256)
@@ -86,10 +86,8 @@ _CLASS_TABLE = bytes(
 _SOLID_TABLE = bytes(
     ord("s") if b == ord("?") or re.fullmatch(r"[\s.:;,]", fold(chr(b))) else ord("x") for b in range(256)
 )
-_SLASH_TRIGGERS = (b"0/",)  # 2014/1148, 12/30, 123/2019, 2016/KS
-_SERIES_TRIGGERS = (b"A0", b"As0", b"A/0", b"A/s0")  # KS03, KS 2019, KS.2019, KS/2019, KS/ 2019
-_GLUED_TRIGGERS = (b"A0",)  # KS03/243
-_YEAR_SERIES_TRIGGERS = (b"0/", b"0A")  # 2016/KS, 2016KSM
+# A digit before a slash or a series letter, or after a series letter and at most `/ `.
+_TRIGGER = re.compile(rb"0(?:[/A]|(?<=A.)|(?<=A[s/].)|(?<=A/s.))")
 _REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
 _REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
 _BLANKS = re.compile(r"[ \t]*")
@@ -107,17 +105,33 @@ def _classes(raw: bytes) -> bytes:
     return raw.translate(_CLASS_TABLE)
 
 
-def _triggers(classes: bytes, literals: tuple[bytes, ...]) -> list[int]:
-    """Sorted start offsets of the ``literals`` in ``classes``."""
-    out: list[int] = []
-    for lit in literals:
-        i = classes.find(lit)
-        while i >= 0:
-            out.append(i)
-            i = classes.find(lit, i + 1)
-    if len(literals) > 1:
-        out.sort()
-    return out
+class _Triggers(NamedTuple):
+    slash: list[int]  # 2014/1148, 12/30, 123/2019, 2016/KS: the digit
+    series: list[int]  # KS03, KS 2019, KS.2019, KS/2019, KS/ 2019: the last series letter
+    glued: list[int]  # KS03/243: the last series letter
+    year_series: list[int]  # 2016/KS, 2016KSM: the digit
+
+
+def _triggers(classes: bytes) -> _Triggers:
+    """Sorted offsets of the triggers in ``classes``, by kind."""
+    found = _Triggers([], [], [], [])
+    for m in _TRIGGER.finditer(classes):
+        p = m.start()
+        after = classes[p + 1 : p + 2]
+        if after == b"/":
+            found.slash.append(p)
+            found.year_series.append(p)
+        elif after == b"A":
+            found.year_series.append(p)
+        before = classes[max(p - 3, 0) : p]
+        if before.endswith(b"A"):
+            found.series.append(p - 1)
+            found.glued.append(p - 1)
+        elif before == b"A/s":
+            found.series.append(p - 3)
+        elif before.endswith((b"As", b"A/")):
+            found.series.append(p - 2)
+    return found
 
 
 def _windows(text: str, triggers: list[int]) -> list[tuple[int, int]]:
@@ -303,14 +317,14 @@ class DnrRecognizer(RuleComponent):
             i = bisect_right(starts, m.start())
             return bool(i) and labelled[i - 1].end >= m.end()
 
-        classes = _classes(raw)
-        slashed = _windows(text, _triggers(classes, _SLASH_TRIGGERS))
-        series_windows = _windows(text, _triggers(classes, _SERIES_TRIGGERS))
+        triggers = _triggers(_classes(raw))
+        slashed = _windows(text, triggers.slash)
+        series_windows = _windows(text, triggers.series)
         for pattern, windows in (
             (_SERIES_FIRST, series_windows),
-            (_SERIES_SHORT_YEAR, _windows(text, _triggers(classes, _GLUED_TRIGGERS))),
+            (_SERIES_SHORT_YEAR, _windows(text, triggers.glued)),
             (_SERIES_NUMBER_YEAR, series_windows),
-            (_YEAR_FIRST, _windows(text, _triggers(classes, _YEAR_SERIES_TRIGGERS))),
+            (_YEAR_FIRST, _windows(text, triggers.year_series)),
         ):
             for m in _scan(pattern, text, windows):
                 series = m.group("series")
