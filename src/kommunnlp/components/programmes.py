@@ -212,6 +212,13 @@ class ProgrammeRecognizer(RuleComponent):
         if len(letters) < 2:
             return None
         offset = max(0, paren - _LOOKBACK)
+        # No fit unless the letters occur in order before the bracket (most brackets): a few
+        # ``str.find`` calls spare the word scan and the alignment.
+        at = offset
+        for ch in letters:
+            at = folded.find(ch, at, paren) + 1
+            if not at:
+                return None
         for barrier in _LONG_FORM_BARRIER.finditer(text, offset, paren):
             offset = barrier.end()
         words = [w.span() for w in _WORD.finditer(text, offset, paren)]
@@ -251,14 +258,15 @@ class ProgrammeRecognizer(RuleComponent):
         trigger_ends: list[int] = []
         memo: dict[str, _Found | None] = {}  # trigger names by the text that follows the trigger
         capital_hits: list[tuple[int, int, list[tuple[str, Any]]]] = []
+        capitals = self._capitals
         for end_idx, (length, payload, capital) in self._automaton.iter(skel) if self._automaton else ():
-            start, end = end_idx - length + 1, end_idx + 1
-            if capital:
-                written = self._capitals.get(text[start:end])
-                if written is not None:  # handled after the skeleton hits, as they always were
-                    capital_hits.append((start, end, written))
+            start = end_idx - length + 1
+            # Most capital hits are the skeleton of a common word (``sig``, ``mest``): one look-up.
+            if capital and text[start : end_idx + 1] in capitals:
+                # Handled after the skeleton hits, as they always were.
+                capital_hits.append((start, end_idx + 1, capitals[text[start : end_idx + 1]]))
             if payload is not None:
-                self._automaton_hit(text, skel, start, end, payload, out, trigger_ends, memo)
+                self._automaton_hit(text, skel, start, end_idx + 1, payload, out, trigger_ends, memo)
         for start, end, written in capital_hits:
             self._automaton_hit(text, skel, start, end, written, out, trigger_ends, memo)
         return out, trigger_ends
@@ -535,8 +543,9 @@ class ProgrammeRecognizer(RuleComponent):
             if f.start < last_end:
                 continue
             surface = text[f.start : f.end]
-            if _restore_i(surface) in by_acronym:
-                name, acr = by_acronym[_restore_i(surface)]
+            restored = _restore_i(surface)
+            if restored in by_acronym:
+                name, acr = by_acronym[restored]
             elif f.acronym and _restore_i(f.acronym) in by_acronym:
                 name, acr = by_acronym[_restore_i(f.acronym)]
             else:
@@ -628,7 +637,8 @@ def _written_i_variants(acronym: str) -> set[str]:
     return set(variants)
 
 
-def _acronym_variants(acronym: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _acronym_variants(acronym: str) -> frozenset[str]:
     """The skeletons of ``acronym`` with each of its first three I also read as l."""
     variants = [""]
     damaged = 0
@@ -638,7 +648,7 @@ def _acronym_variants(acronym: str) -> set[str]:
             variants = [v + o for v in variants for o in ("i", "l")]
         else:
             variants = [v + sk for v in variants]
-    return set(variants)
+    return frozenset(variants)
 
 
 @lru_cache(maxsize=4096)
@@ -740,7 +750,8 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     """Every further occurrence of the surfaces found: acronyms as written, names OCR-tolerantly."""
     keys: dict[str, tuple[int, str, str | None, bool]] = {}
     for surface in surfaces:
-        upper = surface.translate(_OCR_I) if surface.translate(_OCR_I).isupper() else None
+        restored = _restore_i(surface)
+        upper = restored if restored.isupper() else None
         for key in _acronym_variants(surface) if upper else (_skeleton(surface),):
             if len(key) >= 2:
                 keys[key] = (len(key), collapse_ws(surface), upper, surface[:1].isupper())
