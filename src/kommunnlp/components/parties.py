@@ -121,6 +121,12 @@ class PartyRecognizer(RuleComponent):
         firsts = _first_chars([n for entry in table for n in entry.get("names", [])])
         head = "(?=[" + re.escape("".join(sorted(firsts))) + "])" if firsts else ""
         self._names_re = re.compile(head + r"(?<!\w)(?:" + "|".join(groups) + r")s?(?!\w)") if groups else None
+        # The same matches without the named groups: the engine skips a branch on its first
+        # character only where the branch starts with it, not with a group. The group (the party)
+        # of each match then comes from _names_re at the match's start.
+        self._names_find = (
+            re.compile(head + r"(?<!\w)(?:" + "|".join(p for p, _ in name_alts) + r")s?(?!\w)") if groups else None
+        )
         self._names_full = re.compile(r"(?:" + "|".join(p for p, _ in name_alts) + r")s?") if name_alts else None
 
         def word_re(items: list[str], suffix: str = "") -> re.Pattern[str] | None:
@@ -152,6 +158,13 @@ class PartyRecognizer(RuleComponent):
         self._skip_first = {chr(cp) for cp in range(0x2500) if fold(chr(cp)) in firsts} | firsts
         if any(not f or f.isspace() for f in firsts):
             self._skip_first = _ANY_CHAR
+        # Likewise the characters a "från"/"för" word can start with, as written.
+        from_firsts = _first_chars(words.get("from", []))
+        self._from_first: set[str] | _AnyChar = (
+            {chr(cp) for cp in range(0x2500) if fold(chr(cp)) in from_firsts} | from_firsts
+            if from_firsts is not None
+            else _ANY_CHAR
+        )
         bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
         # No look-behind in front, so the regex engine can skip ahead to the capitals.
         self._bare_re = re.compile(r"(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
@@ -185,7 +198,11 @@ class PartyRecognizer(RuleComponent):
         self._list_checks = tuple(
             re.compile(rf"{trigger}[ \t]{{1,3}}(?:{code_alt})(?![\w-])") for trigger in ("och", "samt")
         )
-        self._compound_check = re.compile(rf"-(?:{compounds})(?!\w)", re.IGNORECASE) if compounds else None
+        # A look-ahead for the letters a compound word starts with: most "-" (dates, dashes) fail
+        # it at once, before the case-blind alternation (whose branches are tried one by one).
+        starts = _first_chars(words.get("code_compounds", []))
+        look = "(?=[" + re.escape("".join(sorted(starts))) + "])" if starts else ""
+        self._compound_check = re.compile(rf"-{look}(?:{compounds})(?!\w)", re.IGNORECASE) if compounds else None
         self._letter_nouns = _WordSet(words.get("letter_nouns", []))
         self._code_in_list = re.compile(rf"(?:{code_alt})(?![\w-])")
         self._anchors = _anchors([n for entry in table for n in entry.get("names", [])])
@@ -364,7 +381,12 @@ class PartyRecognizer(RuleComponent):
                 if k >= 1 and toks[k - 1][2] == "," and self._role_re.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
                     return k - 2
         if i >= 1 and self._names_full is not None and self._from is not None:
-            if self._from.fullmatch(_f(toks[i - 1][2])) and self._names_full.fullmatch(_f(toks[i][2])):
+            before = toks[i - 1][2]
+            if (
+                before[0] in self._from_first
+                and self._from.fullmatch(_f(before))
+                and self._names_full.fullmatch(_f(toks[i][2]))
+            ):
                 return i - 2  # "Lotta Edholm från liberalerna (L)"
         return i
 
@@ -677,10 +699,13 @@ class PartyRecognizer(RuleComponent):
         for lo, hi in merged:
             # One character of context on each side for the word-boundary checks.
             a, b = max(0, lo - 1), min(len(text), hi + 1)
-            for m in self._names_re.finditer(_f(text[a:b])):
+            window = _f(text[a:b])
+            for m in self._names_find.finditer(window):  # type: ignore[union-attr]
                 if a + m.start() < lo and lo > 0:
                     continue
-                found.setdefault(a + m.start(), (a + m.start(), a + m.end(), self._name_group[m.lastgroup or ""]))
+                named = self._names_re.match(window, m.start())
+                group = named.lastgroup if named is not None else None
+                found.setdefault(a + m.start(), (a + m.start(), a + m.end(), self._name_group[group or ""]))
         return [found[k] for k in sorted(found)]
 
     def _probe_hits(self, text: str) -> list[tuple[int, int]]:
@@ -917,9 +942,17 @@ class _WordSet:
     def __init__(self, words: list[str]) -> None:
         alts = sorted({_ocr_wide(w) for w in words}, key=len, reverse=True)
         self._re = re.compile("(?:" + "|".join(alts) + ")") if alts else None
+        # The characters a match can start with: most words fail on the first, before the regex.
+        firsts = _first_chars(words)
+        self._firsts: set[str] | _AnyChar = firsts if firsts is not None else _ANY_CHAR
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and self._re is not None and self._re.fullmatch(word) is not None
+        return (
+            isinstance(word, str)
+            and word[:1] in self._firsts
+            and self._re is not None
+            and self._re.fullmatch(word) is not None
+        )
 
 
 def _genitive_s(name: str) -> bool:
