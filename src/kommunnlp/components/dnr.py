@@ -106,31 +106,47 @@ def _classes(raw: bytes) -> bytes:
 
 
 class _Triggers(NamedTuple):
-    slash: list[int]  # 2014/1148, 12/30, 123/2019, 2016/KS: the digit
-    series: list[int]  # KS03, KS 2019, KS.2019, KS/2019, KS/ 2019: the last series letter
-    glued: list[int]  # KS03/243: the last series letter
-    year_series: list[int]  # 2016/KS, 2016KSM: the digit
+    """Sorted offsets of the triggers of each number pattern: only those with the digits and
+    slashes the pattern needs around them (in ``classes``), so each scans few windows."""
+
+    series_first: list[int]  # KS 2019:1899: the last series letter, a year after it
+    series_short_year: list[int]  # KS03/243: the last series letter, two digits and `/` after it
+    series_number_year: list[int]  # KS 123/2019: the last series letter, `/` and a year after it
+    year_first: list[int]  # 2016/KS, 2016/ KS, 2016KSM: the year's last digit
+    bare: list[int]  # 2014/1148: the year's last digit
+    short: list[int]  # 12/30: the digit before the slash
 
 
 def _triggers(classes: bytes) -> _Triggers:
-    """Sorted offsets of the triggers in ``classes``, by kind."""
-    found = _Triggers([], [], [], [])
+    """The triggers in ``classes``, by the pattern that needs them."""
+    found = _Triggers([], [], [], [], [], [])
     for m in _TRIGGER.finditer(classes):
         p = m.start()
-        after = classes[p + 1 : p + 2]
-        if after == b"/":
-            found.slash.append(p)
-            found.year_series.append(p)
-        elif after == b"A":
-            found.year_series.append(p)
+        if classes[p + 1 : p + 2] == b"/":
+            if classes[p - 1 : p + 1] == b"00" and classes[p + 2 : p + 4] == b"00":
+                found.short.append(p)
+            if p >= 3 and classes[p - 3 : p + 1] == b"0000":
+                if classes[p + 2 : p + 3] == b"0":
+                    found.bare.append(p)
+                elif classes[p + 2 : p + 3] == b"A" or classes[p + 2 : p + 4] == b"sA":
+                    found.year_first.append(p)
+        elif classes[p + 1 : p + 2] == b"A" and p >= 3 and classes[p - 3 : p + 1] == b"0000":
+            found.year_first.append(p)
         before = classes[max(p - 3, 0) : p]
         if before.endswith(b"A"):
-            found.series.append(p - 1)
-            found.glued.append(p - 1)
+            q = p - 1
+            if classes[p : p + 3] == b"00/":
+                found.series_short_year.append(q)
         elif before == b"A/s":
-            found.series.append(p - 3)
+            q = p - 3
         elif before.endswith((b"As", b"A/")):
-            found.series.append(p - 2)
+            q = p - 2
+        else:
+            continue
+        if b"0000" in classes[p : p + 4]:
+            found.series_first.append(q)
+        if b"0/0000" in classes[p : p + 12]:
+            found.series_number_year.append(q)
     return found
 
 
@@ -318,19 +334,17 @@ class DnrRecognizer(RuleComponent):
             return bool(i) and labelled[i - 1].end >= m.end()
 
         triggers = _triggers(_classes(raw))
-        slashed = _windows(text, triggers.slash)
-        series_windows = _windows(text, triggers.series)
         for pattern, windows in (
-            (_SERIES_FIRST, series_windows),
-            (_SERIES_SHORT_YEAR, _windows(text, triggers.glued)),
-            (_SERIES_NUMBER_YEAR, series_windows),
-            (_YEAR_FIRST, _windows(text, triggers.year_series)),
+            (_SERIES_FIRST, _windows(text, triggers.series_first)),
+            (_SERIES_SHORT_YEAR, _windows(text, triggers.series_short_year)),
+            (_SERIES_NUMBER_YEAR, _windows(text, triggers.series_number_year)),
+            (_YEAR_FIRST, _windows(text, triggers.year_first)),
         ):
             for m in _scan(pattern, text, windows):
                 series = m.group("series")
                 if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
-        for m in _scan(_BARE, text, slashed):
+        for m in _scan(_BARE, text, _windows(text, triggers.bare)):
             if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
                 # `Ks 2019/123`: a title-case series without a vowel belongs to the number.
                 t = _TITLE_SERIES.search(text, max(0, m.start() - 6), m.start())
@@ -339,7 +353,9 @@ class DnrRecognizer(RuleComponent):
                 else:
                     cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
-        accepted = self._resolve(accepted + self._listed(text, folded, slashed, label_ends, accepted))
+        accepted = self._resolve(
+            accepted + self._listed(text, folded, _windows(text, triggers.short), label_ends, accepted)
+        )
         return [self._mention(text, c) for c in accepted]
 
     def _label_windows(self, folded: str, raw: bytes) -> list[tuple[int, int]]:
