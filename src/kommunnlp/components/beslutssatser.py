@@ -47,8 +47,10 @@ _BULLETS = "-•–—*\uf0b7\u25cf\u25aa\u2022\u25e6"
 _SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ]|[&|6][a-zåäö]|\d{1,3}\s+[A-ZÅÄÖ])")
 _ABBREVIATION = re.compile(r"(?:[a-zåäö]{1,3}\.){1,3}")
 _NAME = re.compile(r"[A-ZÅÄÖÁÉ][\w'&@|-]*")
-_INLINE_NUMBER = re.compile(r"(?<=\s)(\d{1,2})(?:([.)])(?=\s+\S)|(?=\s+[A-ZÅÄÖ]))")
-_INLINE_BULLET = re.compile(r"(?<=\s)[-•\uf0b7\u2022](?=\s+\S)")
+# These open with the digit or sign (the blank before is a lookbehind after it): a leading class
+# lets the regex engine skip ahead to the next digit or sign instead of trying every offset.
+_INLINE_NUMBER = re.compile(r"(\d(?<=\s\d)\d?)(?:([.)])(?=\s+\S)|(?=\s+[A-ZÅÄÖ]))")
+_INLINE_BULLET = re.compile(r"[-•\uf0b7\u2022](?<=\s[-•\uf0b7\u2022])(?=\s+\S)")
 # A unit without any of these has no inline point number, sub-number or bullet to split at.
 _INLINE_MARK = re.compile(r"[\d\-•\uf0b7\u2022]")
 _LAST_WORD = re.compile(r"(\S+)\s+$")
@@ -61,7 +63,7 @@ _LETTER_ITEM = re.compile(r"[a-zåäö][.)]\s+(?=\S)")
 _WRAPPED_LINE = 45
 _LINE_END = re.compile(r"[ \t]*(?::|\r?\n|$)")
 _NEXT_WORD = re.compile(r"[^\W\d_]+")
-_SUB_NUMBER = re.compile(r"(?<=\s)(\d{1,2})\.(\d{1,2})(?=\s+[a-zåäö&@|])")
+_SUB_NUMBER = re.compile(r"(\d(?<=\s\d)\d?)\.(\d{1,2})(?=\s+[a-zåäö&@|])")
 _SENTENCE_END = re.compile(r"[.!?]\s+")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
@@ -322,15 +324,16 @@ class DecisionClauseRecognizer(RuleComponent):
                 out.append(clause)
         return out
 
-    def _end_starts(self, folded: str) -> tuple[list[int] | None, list[int] | None]:
-        """Every offset where an end heading, and where a marker (but for regex triggers), can begin.
+    def _end_starts(self, folded: str, lo: int, hi: int) -> tuple[list[int] | None, list[int] | None]:
+        """Every offset where an end heading, and where a marker (but for regex triggers), can begin
+        and end inside ``[lo, hi)``, the span that the searches for block ends cover.
 
         None where the data give no triggers (then every offset).
         """
         heads: list[int] = []
         markers: list[int] = []
         if self._end_auto is not None:
-            for last, (length, flags) in self._end_auto.iter(folded):
+            for last, (length, flags) in self._end_auto.iter(folded, lo, hi):
                 start = last - length + 1
                 if flags & _HEADING:
                     heads.append(start)
@@ -536,7 +539,10 @@ class DecisionClauseRecognizer(RuleComponent):
             heads.append(_Block(hstart, content, kind, heading, organ, True))
         if not heads and all(li.inner_only for li in leads):
             return []  # no block: the document scan for block ends is not needed
-        end_starts = self._end_starts(folded)
+        # Every block end is searched for in [block content, at most _MAX_BLOCK further).
+        lo = min([h.content for h in heads] + [li.end for li in leads if not li.inner_only])
+        hi = max([h.content for h in heads] + [li.end for li in leads if not li.inner_only]) + _MAX_BLOCK
+        end_starts = self._end_starts(folded, lo, min(hi, len(text)))
         starts = [b.start for b in heads]
         for i, b in enumerate(heads):
             nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
