@@ -155,16 +155,12 @@ class PartyRecognizer(RuleComponent):
         # The characters a skipped phrase can start with (as written, before folding): a cheap
         # test before the slice, fold and regex. fold changes no character from U+2500 on.
         firsts = {fold(s)[:1] for s in words.get("skip_after_name", [])}
-        self._skip_first = {chr(cp) for cp in range(0x2500) if fold(chr(cp)) in firsts} | firsts
+        self._skip_first = _unfold(firsts)
         if any(not f or f.isspace() for f in firsts):
             self._skip_first = _ANY_CHAR
         # Likewise the characters a "från"/"för" word can start with, as written.
         from_firsts = _first_chars(words.get("from", []))
-        self._from_first: set[str] | _AnyChar = (
-            {chr(cp) for cp in range(0x2500) if fold(chr(cp)) in from_firsts} | from_firsts
-            if from_firsts is not None
-            else _ANY_CHAR
-        )
+        self._from_first: set[str] | _AnyChar = _unfold(from_firsts) if from_firsts is not None else _ANY_CHAR
         bare = sorted((c for c in self._national if c.isalpha()), key=len, reverse=True)
         # No look-behind in front, so the regex engine can skip ahead to the capitals.
         self._bare_re = re.compile(r"(?:" + "|".join(bare) + r")(?![^\s,.;:])") if bare else None
@@ -316,22 +312,23 @@ class PartyRecognizer(RuleComponent):
     def _resolve_persons(self, text: str, markers: list[_Marker]) -> None:
         prev_end = 0
         prev: _Marker | None = None
+        persons_before = self._persons_before
         for marker in markers:
-            gap = marker.start - prev_end
-            if prev is not None and prev.persons and gap <= 8 and text[prev_end : marker.start].strip(" \t/") == "":
+            start = marker.start
+            if prev is not None and prev.persons and start - prev_end <= 8 and text[prev_end:start].strip(" \t/") == "":
                 # "Name (SD) (oberoende)": a second party right after the first (a switch).
                 marker.persons = list(prev.persons)
             else:
                 # Most names sit close to their marker: look there first, further back only
-                # where the walk reached the edge of the near window (a long list of names).
-                lo = max(prev_end, marker.start - _WINDOW)
-                near = max(lo, marker.start - _NAME_WINDOW)
-                small = max(near, marker.start - _SMALL_WINDOW)
-                persons, stop, low = self._persons_before(text, _tokens(text, small, marker.start), marker.plural)
+                # where the walk reached the edge of that window (a long list of names).
+                lo = start - _WINDOW if start - _WINDOW > prev_end else prev_end
+                near = start - _NAME_WINDOW if start - _NAME_WINDOW > lo else lo
+                small = start - _SMALL_WINDOW if start - _SMALL_WINDOW > near else near
+                persons, stop, low = persons_before(text, _tokens(text, small, start), marker.plural)
                 if low < 1 and small > near:
-                    persons, stop, low = self._persons_before(text, _tokens(text, near, marker.start), marker.plural)
+                    persons, stop, low = persons_before(text, _tokens(text, near, start), marker.plural)
                 if stop <= 0 and near > lo:
-                    persons, stop, low = self._persons_before(text, _tokens(text, lo, marker.start), marker.plural)
+                    persons, stop, low = persons_before(text, _tokens(text, lo, start), marker.plural)
                 marker.persons = persons
             prev_end, prev = marker.end, marker
 
@@ -556,13 +553,16 @@ class PartyRecognizer(RuleComponent):
             if not marker.persons:
                 continue
             pos = marker.end
-            if self._skip_after is not None:
+            head = text[pos : pos + 20].lstrip()[:1]  # the first character of the next word
+            if self._skip_after is not None and head in self._skip_first:
                 # Only where the first word after the marker can start a skipped phrase.
-                after = text[pos : pos + 20]
-                if after.lstrip()[:1] in self._skip_first:
-                    skip = self._skip_after.match(_f(after))
-                    if skip:
-                        pos += skip.end()
+                skip = self._skip_after.match(_f(text[pos : pos + 20]))
+                if skip:
+                    pos += skip.end()
+                    head = ""
+            if head and head not in self._genitive_nouns.raw_firsts:
+                marker.genitive = False  # the next word cannot be one of the nouns
+                continue
             nxt = _NEXT_WORD.match(text, pos, pos + 40)
             marker.genitive = bool(nxt and _f(nxt.group(1)) in self._genitive_nouns)
         # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
@@ -867,6 +867,21 @@ def _windowed(
     yield from pattern.finditer(text, lo, hi)
 
 
+@lru_cache(maxsize=1)
+def _fold_sources() -> dict[str, set[str]]:
+    """Each folded character and the characters that fold to it (fold changes none from U+2500)."""
+    sources: dict[str, set[str]] = {}
+    for cp in range(0x2500):
+        sources.setdefault(fold(chr(cp)), set()).add(chr(cp))
+    return sources
+
+
+def _unfold(chars: set[str]) -> set[str]:
+    """The characters, as written, whose fold is one of ``chars``."""
+    sources = _fold_sources()
+    return set(chars).union(*(sources.get(ch, ()) for ch in chars))
+
+
 def _first_chars(names: list[str]) -> set[str] | None:
     """The folded characters an ``_ocr_wide`` pattern of one of ``names`` can start with, or None
     where a name starts with a space (its pattern then starts with ``\\s+``)."""
@@ -945,6 +960,8 @@ class _WordSet:
         # The characters a match can start with: most words fail on the first, before the regex.
         firsts = _first_chars(words)
         self._firsts: set[str] | _AnyChar = firsts if firsts is not None else _ANY_CHAR
+        # The same as written, before folding.
+        self.raw_firsts: set[str] | _AnyChar = _unfold(firsts) if firsts is not None else _ANY_CHAR
 
     def __contains__(self, word: object) -> bool:
         return (
