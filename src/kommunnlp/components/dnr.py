@@ -87,7 +87,8 @@ _SOLID_TABLE = bytes(
     ord("s") if b == ord("?") or re.fullmatch(r"[\s.:;,]", fold(chr(b))) else ord("x") for b in range(256)
 )
 # A digit before a slash or a series letter, or after a series letter and at most `/ `.
-_TRIGGER = re.compile(rb"0(?:[/A]|(?<=A.)|(?<=A[s/].)|(?<=A/s.))")
+_TRIGGER = re.compile(rb"0(?:(/)|(A)|(?<=A.)|(?<=A[s/].)|(?<=A/s.))")
+_PAD = b"xxxx"  # around ``classes``, so the look around a trigger needs no bounds checks
 _REACH_BEFORE = 40  # > the longest stretch from the start of a reference to its first trigger
 _REACH_AFTER = 80  # > the longest reference (filing code and look-ahead included) from a trigger on
 _BLANKS = re.compile(r"[ \t]*")
@@ -101,8 +102,9 @@ def _label_pattern(label: str) -> str:
 
 def _classes(raw: bytes) -> bytes:
     """One byte per character of the text (``raw`` is it in Latin-1, `?` for any other
-    character): `0` a digit, `A` a series letter, `/`, `s` a space, dot or hyphen, `x` the rest."""
-    return raw.translate(_CLASS_TABLE)
+    character), after ``_PAD``: `0` a digit, `A` a series letter, `/`, `s` a space, dot or
+    hyphen, `x` the rest."""
+    return _PAD + raw.translate(_CLASS_TABLE) + _PAD
 
 
 class _Triggers(NamedTuple):
@@ -120,30 +122,36 @@ class _Triggers(NamedTuple):
 def _triggers(classes: bytes) -> _Triggers:
     """The triggers in ``classes``, by the pattern that needs them."""
     found = _Triggers([], [], [], [], [], [])
+    pad = len(_PAD)
     for m in _TRIGGER.finditer(classes):
         p = m.start()
-        if classes[p + 1 : p + 2] == b"/":
-            if classes[p - 1 : p + 1] == b"00" and classes[p + 2 : p + 4] == b"00":
-                found.short.append(p)
-            if p >= 3 and classes[p - 3 : p + 1] == b"0000":
-                if classes[p + 2 : p + 3] == b"0":
-                    found.bare.append(p)
-                elif classes[p + 2 : p + 3] == b"A" or classes[p + 2 : p + 4] == b"sA":
-                    found.year_first.append(p)
-        elif classes[p + 1 : p + 2] == b"A" and p >= 3 and classes[p - 3 : p + 1] == b"0000":
-            found.year_first.append(p)
-        before = classes[max(p - 3, 0) : p]
-        if before.endswith(b"A"):
-            q = p - 1
-            if classes[p : p + 3] == b"00/":
+        t = p - pad
+        after = m.lastindex  # 1: a slash after the digit, 2: a series letter
+        if after == 1 and classes[p - 1] == 48:  # `0`: a digit before (so no series letter)
+            if classes.startswith(b"00", p + 2):
+                found.short.append(t)
+            if classes.startswith(b"000", p - 3):
+                if classes[p + 2] == 48:
+                    found.bare.append(t)
+                elif classes[p + 2] == 65 or classes.startswith(b"sA", p + 2):  # `A`, ` A`
+                    found.year_first.append(t)
+            continue
+        if after == 2:
+            if classes.startswith(b"000", p - 3):
+                found.year_first.append(t)
+            if classes[p - 1] == 48:
+                continue
+        if classes[p - 1] == 65:
+            q = t - 1
+            if classes.startswith(b"00/", p):
                 found.series_short_year.append(q)
-        elif before == b"A/s":
-            q = p - 3
-        elif before.endswith((b"As", b"A/")):
-            q = p - 2
+        elif classes.startswith(b"A/s", p - 3):
+            q = t - 3
+        elif classes.startswith(b"As", p - 2) or classes.startswith(b"A/", p - 2):
+            q = t - 2
         else:
             continue
-        if b"0000" in classes[p : p + 4]:
+        if classes.startswith(b"0000", p):
             found.series_first.append(q)
         if b"0/0000" in classes[p : p + 12]:
             found.series_number_year.append(q)
@@ -224,31 +232,38 @@ class _Candidate(NamedTuple):
 def normalize_dnr(ref: str) -> str:
     """Canonical spelling: series upper-cased and set apart by one space, ``YEAR:N`` as
     ``YEAR/N``, white space collapsed. Letters and digits keep their order."""
-    out = _WS.sub(" ", ref.strip())
+    out = " ".join(ref.split())  # (str.split's white space is the regex's ``\s``)
     m = _SERIES_SEP.match(out)
     if m:
         out = m.group("series") + " " + out[m.end() :]
-    return _YEAR_COLON.sub(r"\1/", out).upper()
+    if ":" in out:
+        out = _YEAR_COLON.sub(r"\1/", out)
+    return out.upper()
 
 
 def parse_dnr(ref: str, *, min_year: int = 1950, max_year: int = 2049, pivot: int = 50) -> dict[str, Any]:
     """Series, serial number and four-digit year of a reference such as ``KS 2019:1899``."""
+    number, year = _number_year(ref, min_year, max_year, pivot)
+    return {"series": _series_of(ref), "number": number, "year": year}
+
+
+def _series_of(ref: str) -> str | None:
     m = _SERIES_SEP.match(ref)
-    series = m.group("series").upper() if m else None
-    if series is None:  # 2016/KS 0065 or 2016KSM1221
-        inner = _INNER_SERIES.search(ref)
-        series = inner.group(1).upper() if inner else None
+    if m:
+        return m.group("series").upper()
+    inner = _INNER_SERIES.search(ref)  # 2016/KS 0065 or 2016KSM1221
+    return inner.group(1).upper() if inner else None
+
+
+def _number_year(ref: str, min_year: int, max_year: int, pivot: int) -> tuple[str, int | None]:
     chunks = _CHUNKS.findall(ref)
-    year: int | None = None
-    number = chunks[0] if chunks else ""
     for i, chunk in enumerate(chunks):
         if len(chunk) == 4 and min_year <= int(chunk) <= max_year:
-            year = int(chunk)
             if i > 0:
-                number = chunks[i - 1]
-            elif len(chunks) > 1:
-                number = chunks[1]
-            return {"series": series, "number": number, "year": year}
+                return chunks[i - 1], int(chunk)
+            return (chunks[1] if len(chunks) > 1 else chunk), int(chunk)
+    year: int | None = None
+    number = chunks[0] if chunks else ""
     if len(chunks) >= 2:
         a, b = chunks[0], chunks[1]
         if len(a) == 2 and (len(b) != 2 or int(a) <= 30):
@@ -257,7 +272,7 @@ def parse_dnr(ref: str, *, min_year: int = 1950, max_year: int = 2049, pivot: in
             year, number = int(b), a
         if year is not None:
             year += 2000 if year < pivot else 1900
-    return {"series": series, "number": number, "year": year}
+    return number, year
 
 
 class DnrRecognizer(RuleComponent):
@@ -383,7 +398,7 @@ class DnrRecognizer(RuleComponent):
         need = self._label_need
         out: list[tuple[int, int]] = []
         for t in hits:
-            end = t + 2 * need
+            end = t + need + need // 2
             if end >= n:
                 end = n
             elif solid[end - 1] != 120 or solid.count(b"x", t, end) < need:  # 120: `x`
@@ -391,7 +406,7 @@ class DnrRecognizer(RuleComponent):
             if out and t < out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], end))
                 continue
-            start = t - 2 * need
+            start = t - need - need // 2
             if start <= 0:
                 start = 0
             elif solid.count(b"x", start, t) < need:
@@ -527,7 +542,13 @@ class DnrRecognizer(RuleComponent):
     # -- output ----------------------------------------------------------------------------
     def _mention(self, text: str, c: _Candidate) -> dict[str, Any]:
         ref = text[c.start : c.end]
-        parts = parse_dnr(ref, min_year=self._min_year, max_year=self._max_year, pivot=self._pivot)
-        if c.series:
-            parts["series"] = c.series.upper()
-        return {"text": ref, "start": c.start, "end": c.end, "normalized": normalize_dnr(ref), **parts}
+        number, year = _number_year(ref, self._min_year, self._max_year, self._pivot)
+        return {
+            "text": ref,
+            "start": c.start,
+            "end": c.end,
+            "normalized": normalize_dnr(ref),
+            "series": c.series.upper() if c.series else _series_of(ref),
+            "number": number,
+            "year": year,
+        }
