@@ -722,10 +722,20 @@ def _uncovered(
     hits = [start]
     p = start + 1
     m = len(letters)
+    n = len(s)
     for j in range(1, m):
-        target = best[j][p]
-        floor = last_start if j == m - 1 else 0
-        while p < len(s) and not (s[p] == letters[j] and p >= floor and int(initial[p]) + best[j + 1][p + 1] == target):
+        target, ch, nxt = best[j][p], letters[j], best[j + 1]
+        if j == m - 1 and p < last_start:
+            p = last_start
+        # The first place from p where letter j keeps the best score; ``str.find`` skips the others.
+        while True:
+            q = s.find(ch, p) if p < n else -1
+            if q < 0:
+                p = max(p, n)
+                break
+            p = q
+            if int(initial[p]) + nxt[p + 1] == target:
+                break
             p += 1
         hits.append(p)
         p += 1
@@ -752,9 +762,12 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     for surface in surfaces:
         restored = _restore_i(surface)
         upper = restored if restored.isupper() else None
-        for key in _acronym_variants(surface) if upper else (_skeleton(surface),):
-            if len(key) >= 2:
-                keys[key] = (len(key), collapse_ws(surface), upper, surface[:1].isupper())
+        variants = _acronym_variants(surface) if upper else (_skeleton(surface),)
+        # Variants of one surface differ only in I and l, so they have one length.
+        payload = (len(next(iter(variants))), collapse_ws(surface), upper, surface[:1].isupper())
+        if payload[0] >= 2:
+            for key in variants:
+                keys[key] = payload
     if not keys:
         return []
     hits: Iterable[tuple[int, tuple[int, str, str | None, bool]]]
