@@ -186,6 +186,20 @@ def _scan(pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]]) -
         yield from pattern.finditer(text, start, end)
 
 
+def _anchored(
+    pattern: re.Pattern[str], text: str, triggers: list[int], offsets: tuple[int, ...]
+) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for ``_BARE`` and ``_SHORT``, whose matches start at one of
+    ``offsets`` before a trigger (the digit before the slash) and cannot overlap (they hold only
+    digits and a slash, and may not follow either), so each is tried there alone."""
+    for t in triggers:
+        for back in offsets:
+            m = pattern.match(text, t - back) if t >= back else None
+            if m:
+                yield m
+                break
+
+
 def _latin1_fold_table() -> bytes | None:
     """``fold`` on the Latin-1 characters as a byte table, or None where one folds outside them."""
     folds = [fold(chr(b)) for b in range(256)]
@@ -359,7 +373,7 @@ class DnrRecognizer(RuleComponent):
                 series = m.group("series")
                 if not seen(m) and self._series_ok(series) and self._shape_ok(m.group("main"), m.group("sep")):
                     cands.append(_Candidate(m.start(), self._end(m), series, 1))
-        for m in _scan(_BARE, text, _windows(text, triggers.bare)):
+        for m in _anchored(_BARE, text, triggers.bare, (3,)):
             if not seen(m) and self._bare_ok(m.group("main")) and not self._excluded_before(folded, m.start()):
                 # `Ks 2019/123`: a title-case series without a vowel belongs to the number.
                 t = _TITLE_SERIES.search(text, max(0, m.start() - 6), m.start())
@@ -368,9 +382,7 @@ class DnrRecognizer(RuleComponent):
                 else:
                     cands.append(_Candidate(m.start(), m.end(), None, 2))
         accepted = self._resolve(cands)
-        accepted = self._resolve(
-            accepted + self._listed(text, folded, _windows(text, triggers.short), label_ends, accepted)
-        )
+        accepted = self._resolve(accepted + self._listed(text, folded, triggers.short, label_ends, accepted))
         return [self._mention(text, c) for c in accepted]
 
     def _label_windows(self, folded: str, raw: bytes) -> list[tuple[int, int]]:
@@ -439,7 +451,7 @@ class DnrRecognizer(RuleComponent):
         self,
         text: str,
         folded: str,
-        windows: list[tuple[int, int]],
+        short_triggers: list[int],
         label_ends: list[int],
         accepted: list[_Candidate],
     ) -> list[_Candidate]:
@@ -448,7 +460,7 @@ class DnrRecognizer(RuleComponent):
         anchors = sorted([*label_ends, *(c.end for c in accepted)])
         out: list[_Candidate] = []
         last = -1
-        for m in _scan(_SHORT, text, windows):
+        for m in _anchored(_SHORT, text, short_triggers, (1, 2)):
             i = bisect_right(anchors, m.start())
             if i:
                 last = max(last, anchors[i - 1])
