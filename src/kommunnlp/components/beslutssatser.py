@@ -490,6 +490,10 @@ class DecisionClauseRecognizer(RuleComponent):
         prev = _LAST_WORD.search(text, max(0, hstart - 30), hstart)
         if prev is not None and prev.group(1)[:1].islower():
             return None
+        return self._verb_follows(text, folded, e)
+
+    def _verb_follows(self, text: str, folded: str, e: int) -> int | None:
+        """Where the decision verb after a heading ending at ``e`` begins (see _subject_follows)."""
         i = e
         while i < len(text) and text[i] in " \t":
             i += 1
@@ -503,6 +507,10 @@ class DecisionClauseRecognizer(RuleComponent):
         assert self._heading_re is not None
         for m in _scan(self._heading_re, folded, starts):
             s, e = m.start(), m.end()
+            # Neither laid out as a heading nor the subject of a verb: prose, whatever the words
+            # before it (checked first, as the look back for the body costs more).
+            if self._heading_follows(text, e) is None and self._verb_follows(text, folded, e) is None:
+                continue
             gm = _back_match(self._genitive_re, folded, s)
             hstart = gm[0] if gm else s
             is_forslag = m.group("b") is None
