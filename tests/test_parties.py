@@ -7,12 +7,13 @@ plus one-line fragments of the OCR'd seeds.
 from __future__ import annotations
 
 import pickle
+import re
 import time
 
 import pytest
 import spacy
 
-from kommunnlp.components.parties import PartyRecognizer, _probes, _windowed
+from kommunnlp.components.parties import PartyRecognizer, _probes, _tokens, _windowed
 from kommunnlp.records import PartyMention
 
 
@@ -496,3 +497,24 @@ def test_parties_probe_hits_bytes_same_as_str(recognizer: PartyRecognizer, text:
     finally:
         recognizer._byte_probes = saved
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beslutande Roger Holmberg (S), ordförande Lisa Jalmander (M) Toni Lavi (S)",
+        "Anna Andersson, Bertil Berg, Cecilia Carlsson, David Dahl och Erik Ek (båda V) yrkade bifall",
+        "Chefssekreterare Christina Söderlund Helena Strid (BP) Lotta Edholm från liberalerna (L)",
+        "en lång mening utan namn som fortsätter en bra bit innan markören kommer (S) och sedan text",
+        "Pia Carls-\nson m.fl. (V) och Per Svensson, ordförande (S)\n\nAnna Maria Nilsson (KD)",
+    ],
+)
+def test_parties_short_window_walk_same_as_full(recognizer: PartyRecognizer, text: str) -> None:
+    """Where the walk over the short window stays clear of its edge, the full window agrees."""
+    for m in re.finditer(r"\(", text):
+        full = recognizer._persons_before(text, _tokens(text, max(0, m.start() - 100), m.start()), True)
+        for size in range(1, 60):
+            short = recognizer._persons_before(text, _tokens(text, max(0, m.start() - size), m.start()), True)
+            if short[2] >= 1:
+                assert short[0] == full[0]
+                assert short[1] > 0 and full[1] > 0

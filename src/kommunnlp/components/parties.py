@@ -73,7 +73,7 @@ class _Marker:
 
     start: int
     end: int
-    codes: list[str]
+    codes: tuple[str, ...]
     plural: bool = False
     needs_person: bool = False  # only a party next to a person's name (unknown/OCR'd code)
     listable: bool = False  # also a party inside a list of markers: (M), (TUP) och (V)
@@ -233,8 +233,7 @@ class PartyRecognizer(RuleComponent):
         markers = self._accept(text, markers)
         self._genitives(text, markers)
         mentions = self._marker_mentions(text, markers)
-        taken = [(m.start, m.end) for m in markers]
-        mentions += self._bare_mentions(text, taken)
+        mentions += self._bare_mentions(text, [])  # a bracketed code is never bare: "(" precedes it
         mentions += self._code_mentions(text)
         mentions += self._name_mentions(text)
         mentions.sort(key=lambda m: (m["start"], m["end"], m["person"] or ""))
@@ -256,7 +255,7 @@ class PartyRecognizer(RuleComponent):
                 self._remember(cache, key, parsed)
             if parsed is not None:
                 codes, plural, needs, listable = parsed
-                markers.append(_Marker(start, m.end(), list(codes), plural, needs, listable))
+                markers.append(_Marker(start, m.end(), codes, plural, needs, listable))
         return markers
 
     @staticmethod
@@ -343,7 +342,12 @@ class PartyRecognizer(RuleComponent):
         if i >= 0 and toks[i][2] == ",":
             i -= 1  # "Peter Söderström, (S)"
         low = i - 3  # _skip_back looks at most three tokens back
-        i = self._skip_back(text, toks, i)
+        if i >= 0 and (
+            i >= 2
+            or toks[i][2][0] in self._skip_first
+            or (i >= 1 and (toks[i - 1][2][0] in self._skip_first or toks[i - 1][2][0] in self._from_first))
+        ):
+            i = self._skip_back(text, toks, i)  # only where one of its three checks can apply
         found, walked = self._walk_name(text, toks, i)
         low = min(low, walked)
         if found is None:
@@ -435,8 +439,9 @@ class PartyRecognizer(RuleComponent):
         """``_name_back``, and the lowest token index the walk looked at or tested against 0."""
         kinds: list[str] = []  # from token i backwards; the name is the run toks[j + 1 : i + 1]
         cache = self._kind_cache
+        floor = i - _MAX_NAME_TOKENS + 1 if i >= _MAX_NAME_TOKENS else 0  # at most that many tokens
         j = i
-        while j >= 0 and len(kinds) < _MAX_NAME_TOKENS:
+        while j >= floor:
             tok = toks[j][2]
             kind = cache.get(tok, _MISSING)
             if kind is _MISSING:
