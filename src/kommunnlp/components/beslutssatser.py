@@ -304,12 +304,14 @@ class DecisionClauseRecognizer(RuleComponent):
         if not isinstance(text, str) or not text.strip() or self._heading_re is None:
             return []
         folded = fold(text)
-        lines = sum(1 for ln in text.splitlines() if ln.strip())
-        flat = lines > 0 and len(text) / lines > _FLAT_LINE
-        kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
         starts = None if self._trigger_re is None else [m.start() for m in self._trigger_re.finditer(folded)]
         leads = self._lead_ins(text, folded, starts)
         blocks = self._blocks(text, folded, leads, starts)
+        if not blocks:
+            return []
+        lines = sum(1 for ln in text.splitlines() if ln.strip())
+        flat = lines > 0 and len(text) / lines > _FLAT_LINE
+        kallelse = bool(self._kallelse_re.search(folded, 0, self._header_chars))
         out: list[dict[str, Any]] = []
         lead_starts = [li.start for li in leads]
         for block in blocks:
