@@ -518,3 +518,14 @@ def test_parties_short_window_walk_same_as_full(recognizer: PartyRecognizer, tex
             if short[2] >= 1:
                 assert short[0] == full[0]
                 assert short[1] > 0 and full[1] > 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Anna Ek, SD, Per Ek S\nMP. KD; M: SDS SD,S MSD FP-x V", "S", "SD", "MPS M P", ""],
+)
+def test_parties_bare_split_same_as_bare_re(recognizer: PartyRecognizer, text: str) -> None:
+    """The per-letter bare-code patterns together find the matches of the one pattern."""
+    assert recognizer._bare_split is not None
+    split = sorted(m.span() for pattern in recognizer._bare_split for m in pattern.finditer(text))
+    assert split == [m.span() for m in recognizer._bare_re.finditer(text)]
