@@ -62,6 +62,7 @@ _APPOSITION_NAME = re.compile(r"[ \t]*(?:\d{1,3}[.)]?[ \t]+)?(?P<name>[A-ZÅÄÖ
 # What every apposition has, as the folded text writes it; a prefilter for ``self._apposition``.
 _APPOSITION_DASH = re.compile(r"-[ \t]+e(?:tt|n)[ \t]")
 _LOOKBACK = 160
+_WORD_CHARS = 10  # a long form's words with their spaces, a guess at the mean length
 _FIND_KEYS_MAX = 8  # up to this many occurrence keys, ``str.find`` beats an automaton scan
 _TRIGGER_REACH = 80  # how far before a lower-case long form a trigger word still supports it
 _NAME_REACH = 200  # text after a trigger that decides the name (names are at most 7 words)
@@ -214,18 +215,23 @@ class ProgrammeRecognizer(RuleComponent):
         offset = max(0, paren - _LOOKBACK)
         # No fit unless the letters occur in order before the bracket (most brackets): a few
         # ``str.find`` calls spare the word scan and the alignment.
-        at = offset
-        for ch in letters:
-            at = folded.find(ch, at, paren) + 1
-            if not at:
-                return None
+        if not _in_order(folded, letters, offset, offset, paren):
+            return None
         for barrier in _LONG_FORM_BARRIER.finditer(text, offset, paren):
             offset = barrier.end()
-        words = [w.span() for w in _WORD.finditer(text, offset, paren)]
+        n_acr = len(letters)
+        wanted = min(n_acr + 5, 2 * n_acr)
+        # Only the last ``wanted`` words count: scan from a space (which no word spans, so the
+        # words after it are the same) shortly before the bracket, and from the barrier if short.
+        near = text.rfind(" ", offset, max(offset, paren - _WORD_CHARS * wanted)) + 1
+        words = [w.span() for w in _WORD.finditer(text, near, paren)] if near > offset else []
+        if len(words) < wanted:
+            words = [w.span() for w in _WORD.finditer(text, offset, paren)]
         if not words:
             return None
-        n_acr = len(letters)
-        words = words[-min(n_acr + 5, 2 * n_acr) :]
+        words = words[-wanted:]
+        if not _in_order(folded, letters, words[0][0], words[-1][0], words[-1][1]):
+            return None  # the words the alignment may use do not hold the letters
         # ``fold`` keeps offsets, so the folded text's slices are the words folded one by one.
         best = _fit(letters, [folded[s:e] for s, e in words], self._function_words)
         if best is None:
@@ -661,6 +667,17 @@ def _is_acronym(s: str) -> bool:
     if not _ACRONYM.fullmatch(s):
         return False
     return sum(c.isupper() for c in s) >= 2
+
+
+def _in_order(folded: str, letters: Sequence[str], start: int, last: int, end: int) -> bool:
+    """Whether ``letters`` occur in order in ``folded[start:end]``, the last at or after ``last``:
+    what any fit of :func:`_fit` to the words there needs (the words' separators hold no letters)."""
+    at = start
+    for ch in letters[:-1]:
+        at = folded.find(ch, at, end) + 1
+        if not at:
+            return False
+    return folded.find(letters[-1], max(at, last), end) >= 0
 
 
 def _fit(letters: Sequence[str], words: list[str], function_words: set[str]) -> int | None:
