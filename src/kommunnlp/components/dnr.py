@@ -236,6 +236,46 @@ def _fold_whole(text: str, raw: bytes) -> str:
 _CLASSES = re.compile(r"\[[^\]]*\]|\\s\+")  # the OCR classes and blanks of a label pattern
 
 
+_TOKEN = re.compile(r"\[[^\]]*\]|\\s\+|\\.|.", re.S)  # one character of a label pattern, or `\s+`
+_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _label_reaches(alternatives: list[str], words: list[str]) -> dict[str, tuple[int, int] | None]:
+    """For each label word: at most how many letters and digits a label holds before it (where it
+    can be the label's first word) and from it on, plus one for the look-ahead (the optional `nr`
+    after a label counted); None where a label may hold no word for sure."""
+    back = dict.fromkeys(words, 0)
+    ahead = dict.fromkeys(words, 0)
+    nr = _units("nr")
+    for pattern in alternatives:
+        units = _units(pattern)
+        for variant in (units, [*units, *nr], [*units, None, *nr]):
+            solid = [0]  # letters and digits before each position
+            for u in variant:
+                solid.append(solid[-1] + (u is not None))
+            first_sure = False
+            for i in range(len(variant)):
+                for word in words:
+                    cells = variant[i : i + len(word)]
+                    if len(cells) < len(word) or not all(u and ch in u for u, ch in zip(cells, word, strict=True)):
+                        continue
+                    ahead[word] = max(ahead[word], solid[-1] - solid[i] + 1)
+                    if not first_sure:
+                        back[word] = max(back[word], solid[i])
+                        first_sure = all(u == ch for u, ch in zip(cells, word, strict=True))
+            if not first_sure:
+                return dict.fromkeys(words)
+    return {w: (back[w], ahead[w]) for w in words}
+
+
+def _units(pattern: str) -> list[str | None]:
+    """The letters and digits each character of a label pattern matches; None for a blank run."""
+    return [
+        None if tok == r"\s+" else "".join(c for c in _ALNUM if re.fullmatch(tok, c)) or "\0"
+        for tok in _TOKEN.findall(pattern)
+    ]
+
+
 class _Candidate(NamedTuple):
     start: int
     end: int
@@ -339,10 +379,16 @@ class DnrRecognizer(RuleComponent):
             words.append(word)
             uncovered = [r for r in uncovered if not any(word in run for run in r)]
         self._label_words = sorted(words)
-        # As many letters and digits (blanks and separators in between) as a label can hold.
-        reach = max((len(label) for label in labels), default=0) + 8
-        self._label_reach = re.compile(rf"(?:[\s.:;,]*[^\s.:;,]){{0,{reach}}}")
-        self._label_need = reach
+        # How many letters and digits a label can hold before and from each word it holds (one
+        # more after, for the look-ahead), so the windows around a word stay short.
+        self._label_reach = _label_reaches(alternatives, self._label_words)
+        self._label_anywhere = self._label_anywhere or any(r is None for r in self._label_reach.values())
+        self._reach_patterns = {
+            k: re.compile(rf"(?:[\s.:;,]*[^\s.:;,]){{0,{k}}}")
+            for reaches in self._label_reach.values()
+            if reaches
+            for k in reaches
+        }
 
     # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -394,11 +440,11 @@ class DnrRecognizer(RuleComponent):
         them one by one; only a stretch with long runs of separators needs that.)"""
         if self._label_anywhere:
             return [(0, len(folded))]
-        hits: list[int] = []
-        for word in self._label_words:
+        hits: list[tuple[int, int, int]] = []
+        for word, (back, ahead) in self._label_reach.items():
             i = folded.find(word)
             while i >= 0:
-                hits.append(i)
+                hits.append((i, back, ahead))
                 i = folded.find(word, i + 1)
         if not hits:
             return []
@@ -406,24 +452,22 @@ class DnrRecognizer(RuleComponent):
         n = len(folded)
         solid = raw.translate(_SOLID_TABLE)  # `x` a letter or digit (outside Latin-1 unknown)
         backwards = ""
-        reach = self._label_reach
-        need = self._label_need
         out: list[tuple[int, int]] = []
-        for t in hits:
-            end = t + need + need // 2
+        for t, back, ahead in hits:
+            end = t + ahead + ahead // 2 + 4
             if end >= n:
                 end = n
-            elif solid[end - 1] != 120 or solid.count(b"x", t, end) < need:  # 120: `x`
-                end = reach.match(folded, t).end()
+            elif solid[end - 1] != 120 or solid.count(b"x", t, end) < ahead:  # 120: `x`
+                end = self._reach_patterns[ahead].match(folded, t).end()
             if out and t < out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], end))
                 continue
-            start = t - need - need // 2
+            start = t - back - back // 2 - 4
             if start <= 0:
                 start = 0
-            elif solid.count(b"x", start, t) < need:
+            elif solid.count(b"x", start, t) < back:
                 backwards = backwards or folded[::-1]
-                start = n - reach.match(backwards, n - t).end()
+                start = n - self._reach_patterns[back].match(backwards, n - t).end()
             if out and start <= out[-1][1]:
                 out[-1] = (out[-1][0], end)
             else:
