@@ -68,6 +68,8 @@ _SENTENCE_END = re.compile(r"[.!?]\s+")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
 _LINE_NUMBER = re.compile(r"(\d{1,2})(?:[.)]\s*|\s+(?=[A-ZÅÄÖ]))")
+# How much of a clause's end _trim_signature tokenises first.
+_SIGNATURE_TAIL = 200
 # Longest stretch a block may span: a heading without any end marker must not swallow a book.
 _MAX_BLOCK = 20_000
 # How far into a sentence its narrative verb may stand (subject and "har").
@@ -884,19 +886,25 @@ class DecisionClauseRecognizer(RuleComponent):
         """Drop signature names (and their titles) that flattened text glued to a clause's end."""
         if e <= s or text[e - 1] in _TERMINAL:
             return e
-        tokens = list(_TOKEN.finditer(text, s, e))
-        names = 0
-        role = False
-        k = len(tokens)
-        while k > 0:
-            tok = tokens[k - 1].group(0)
-            if self._role_re.match(fold(tok)) or _ABBREVIATION.fullmatch(tok):
-                role = True
-            elif (tok[0].isupper() and tok.isalpha()) or _NAME.fullmatch(tok):
-                names += 1
-            else:
+        # The tokens of the clause's tail first; all of them only where that tail is all names.
+        for begin in (max(s, e - _SIGNATURE_TAIL), s):
+            tokens = list(_TOKEN.finditer(text, begin, e))
+            names = 0
+            role = False
+            k = len(tokens)
+            while k > 0:
+                tok = tokens[k - 1].group(0)
+                if self._role_re.match(fold(tok)) or _ABBREVIATION.fullmatch(tok):
+                    role = True
+                elif (tok[0].isupper() and tok.isalpha()) or _NAME.fullmatch(tok):
+                    names += 1
+                else:
+                    break
+                k -= 1
+            # The tail's first token may be cut off: a stop there is not trusted.
+            cut = begin > s and not text[begin - 1].isspace()
+            if k > int(cut) or begin == s:
                 break
-            k -= 1
         if k == 0 or not (names >= 3 or (names >= 2 and role)):
             return e
         return self._rstrip(text, s, tokens[k].start())
