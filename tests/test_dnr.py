@@ -242,6 +242,39 @@ def test_dnr_five_megabytes(dnr: DnrRecognizer) -> None:
     assert len(found) == text.count("KS 2019/123")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Blank runs longer than the quick window around a label word: the window reads them.
+        ("Diarie" + " " * 60 + "nr Son 2015/203", ["Son 2015/203"]),
+        (
+            "x" * 600 + " Vår\n" + " " * 70 + "beteckning\t\t\t   Kst 2015/85 och Son 2015/203",
+            ["Kst 2015/85", "Son 2015/203"],
+        ),
+        ("é•–" * 300 + "\nDnr:\n\n\n\n\n\n\nSon 2015/203 och Kst 2015/85", ["Son 2015/203", "Kst 2015/85"]),
+        ("Dnr KS 2019/1, 12/30" + "\u2028" * 40 + " KS 2019/2 ", ["KS 2019/1", "12/30", "KS 2019/2"]),
+    ],
+)
+def test_dnr_label_windows_reach(dnr: DnrRecognizer, text: str, expected: list[str]) -> None:
+    assert texts(dnr.find(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ärende é ü • – ? \u0130 \u037e \u00a0 " * 40,
+        "?" * 700,
+        "x" * 600 + "\ud800 ŕ ǹr",
+        "ÅÄÖ åäö" * 100 + "中文",
+    ],
+)
+def test_fold_whole_is_fold(text: str) -> None:
+    from kommunnlp.components.dnr import _fold_whole
+    from kommunnlp.text import fold
+
+    assert _fold_whole(text, text.encode("latin-1", "replace")) == fold(text)
+
+
 def best_time(dnr: DnrRecognizer, text: str, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
