@@ -351,7 +351,8 @@ class PartyRecognizer(RuleComponent):
         i = len(toks) - 1
         if i >= 0 and toks[i][2] == ",":
             i -= 1  # "Peter Söderström, (S)"
-        low = i - 3  # _skip_back looks at most three tokens back
+        # _skip_back looks two tokens back, three where a role may stand before the marker.
+        low = i - 3 if i >= 0 and toks[i][2][:1].islower() else i - 2
         if i >= 0 and (
             i >= 2
             or toks[i][2][0] in self._skip_first
@@ -479,7 +480,9 @@ class PartyRecognizer(RuleComponent):
                     break  # a name does not run over a blank line
             kinds.append(kind)
             j -= 1
-        low = j - 1  # the token the walk stopped at, and the one before it for a broken word
+        # The token the walk stopped at; the check for a broken word looks only at the end of
+        # the one before it, which a window cut inside that token leaves as it is.
+        low = j
         if not kinds or kinds[0] not in ("name", "piece"):
             return None, low
         kinds.reverse()
