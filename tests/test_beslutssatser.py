@@ -405,6 +405,11 @@ def test_beslutssatser_heading_ends_block(recognizer: DecisionClauseRecognizer, 
     assert texts(recognizer.find(text)) == ["Rapporten godkänns."]
 
 
+def test_beslutssatser_heading_after_trigger_context(recognizer: DecisionClauseRecognizer) -> None:
+    # A lead-in trigger's context ("har" before "beslutar") must not hide a heading after it.
+    assert texts(recognizer.find("Styrelsen har\nBeslut\n1. Planen antas.\n")) == ["Planen antas."]
+
+
 def test_beslutssatser_many_blocks_in_order(recognizer: DecisionClauseRecognizer) -> None:
     section = (
         "§ {n}\nÄrende {n}\n\nBeslut\n1. Punkt ett i ärende {n}.\n2. Punkt två i ärende {n}.\n\nBakgrund\nText.\n\n"
