@@ -162,15 +162,16 @@ class ProgrammeRecognizer(RuleComponent):
         out: list[_Found] = []
         # The long form depends only on the window before the paren: repeated text is fitted once.
         memo: dict[tuple[str, str], tuple[int, int, bool] | None] = {}
+        excluded_acronyms = self._excluded_acronyms
         for m in _PAREN.finditer(text):
+            inner, paren = m.group(1), m.start()
             # ``ACR (long form)``: only a bracket of four characters or more is looked before.
-            before = len(m.group(1)) >= 4 and _ACRONYM_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            before = len(inner) >= 4 and _ACRONYM_BEFORE.search(text, max(0, paren - 12), paren)
             if before:
                 out += self._reverse_definition(text, folded, before.span(1), m.span(1), trigger_ends)
-            acr = m.group(1).strip()
-            if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or acr.translate(_OCR_I) in self._excluded_acronyms:
+            acr = inner.strip()
+            if len(acr) > _SHORT_PAREN or not _is_acronym(acr) or _restore_i(acr) in excluded_acronyms:
                 continue
-            paren = m.start()
             key = (text[max(0, paren - _LOOKBACK) : paren], acr)
             if key not in memo:
                 span = self._long_form(text, folded, paren, acr)
@@ -186,7 +187,7 @@ class ProgrammeRecognizer(RuleComponent):
             if not self._supported(text, start, name, acr, trigger_ends):
                 continue
             out.append(_Found(start, end, name, acr, 0))
-            a_start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
+            a_start = m.start(1) + (len(inner) - len(inner.lstrip()))
             out.append(_Found(a_start, a_start + len(acr), name, acr, 0))
         return out
 
