@@ -346,6 +346,9 @@ class DnrRecognizer(RuleComponent):
         self._bad_series = {s.upper() for s in excl.get("series", [])}
         self._bad_suffixes = tuple(s.upper() for s in excl.get("series_suffixes", []))
         self._bad_before = {fold(w) for w in excl.get("preceding_words", [])}
+        # Look back no further than the longest of those words and three separators (a longer
+        # stretch would only clip a longer word, which is not one of them either).
+        self._before_reach = min(30, max(map(len, self._bad_before), default=0) + 4)
         self._consonant_words = {w.lower() for w in excl.get("consonant_words", [])}
         alternatives = sorted({_label_pattern(label) for label in labels}, key=lambda p: (-len(p), p))
         if alternatives:
@@ -576,7 +579,7 @@ class DnrRecognizer(RuleComponent):
         return True
 
     def _excluded_before(self, folded: str, start: int) -> bool:
-        m = _WORD_BEFORE.search(folded, max(0, start - 30), start)
+        m = _WORD_BEFORE.search(folded, max(0, start - self._before_reach), start)
         return bool(m) and m.group(1) in self._bad_before
 
     @staticmethod
