@@ -222,6 +222,7 @@ class PartyRecognizer(RuleComponent):
         self._name_span = max((len(n) for entry in table for n in entry.get("names", [])), default=0) + 2
         self._content_cache: dict[tuple[str, bool], Any] = {}
         self._kind_cache: dict[str, Any] = {}
+        self._genitive_cache: dict[str, bool] = {}
 
     # -- find --------------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -582,7 +583,15 @@ class PartyRecognizer(RuleComponent):
                 marker.genitive = False  # the next word cannot be one of the nouns
                 continue
             nxt = _NEXT_WORD.match(text, pos, pos + 40)
-            marker.genitive = bool(nxt and _f(nxt.group(1)) in self._genitive_nouns)
+            if nxt is None:
+                marker.genitive = False
+                continue
+            word = nxt.group(1)
+            genitive = self._genitive_cache.get(word)
+            if genitive is None:
+                genitive = _f(word) in self._genitive_nouns
+                self._remember(self._genitive_cache, word, genitive)
+            marker.genitive = genitive
         # "Pia Aronssons (V) och Erika Bengtssons (V) motion": the genitive runs back over a list,
         # when every name in it ends in s.
         for k in range(len(markers) - 1, 0, -1):
