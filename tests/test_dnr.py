@@ -259,22 +259,6 @@ def test_dnr_label_windows_reach(dnr: DnrRecognizer, text: str, expected: list[s
     assert texts(dnr.find(text)) == expected
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Ärende é ü • – ? \u0130 \u037e \u00a0 " * 40,
-        "?" * 700,
-        "x" * 600 + "\ud800 ŕ ǹr",
-        "ÅÄÖ åäö" * 100 + "中文",
-    ],
-)
-def test_fold_whole_is_fold(text: str) -> None:
-    from kommunnlp.components.dnr import _fold_whole
-    from kommunnlp.text import fold
-
-    assert _fold_whole(text, text.encode("latin-1", "replace")) == fold(text)
-
-
 def best_time(dnr: DnrRecognizer, text: str, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):

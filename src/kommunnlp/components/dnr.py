@@ -200,39 +200,6 @@ def _anchored(
                 break
 
 
-def _latin1_fold_table() -> bytes | None:
-    """``fold`` on the Latin-1 characters as a byte table, or None where one folds outside them."""
-    folds = [fold(chr(b)) for b in range(256)]
-    if any(len(f) != 1 or ord(f) > 255 for f in folds):
-        return None
-    return "".join(folds).encode("latin-1")
-
-
-_LATIN1_FOLD = _latin1_fold_table()
-
-
-def _fold_whole(text: str, raw: bytes) -> str:
-    """``fold(text)``, several times faster on a long text: a Swedish text is nearly all Latin-1,
-    which one byte translation folds; the few other characters (`•`, `–`) are folded one by one.
-    (``fold`` runs a Python call per run of non-ASCII characters, and å, ä, ö are everywhere.)"""
-    if _LATIN1_FOLD is None or len(text) < 512:
-        return fold(text)
-    out = raw.translate(_LATIN1_FOLD).decode("latin-1")
-    i = out.find("?")  # each character outside Latin-1 came out as `?`
-    if i < 0:
-        return out
-    parts: list[str] = []
-    done = 0
-    while i >= 0:
-        if text[i] != "?":
-            parts.append(out[done:i])
-            parts.append(fold(text[i]))
-            done = i + 1
-        i = out.find("?", i + 1)
-    parts.append(out[done:])
-    return "".join(parts)
-
-
 _CLASSES = re.compile(r"\[[^\]]*\]|\\s\+")  # the OCR classes and blanks of a label pattern
 
 
@@ -398,7 +365,7 @@ class DnrRecognizer(RuleComponent):
         if not text or not _DIGIT.search(text):
             return []
         raw = text.encode("latin-1", "replace")  # one byte a character, `?` outside Latin-1
-        folded = _fold_whole(text, raw)
+        folded = fold(text)  # shared with the other components (cached by identity)
         cands: list[_Candidate] = []
         label_ends: list[int] = []
         for lm in _scan(self._label, folded, self._label_windows(folded, raw)):
