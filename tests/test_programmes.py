@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -10,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kommunnlp
-from kommunnlp.components.programmes import ProgrammeRecognizer, _fit
+from kommunnlp.components.programmes import (
+    _LONG_FORM_BARRIER,
+    _LOOSE,
+    _SKELETON,
+    ProgrammeRecognizer,
+    _fit,
+    _in_order,
+    _loose,
+    _skeleton_of_folded,
+)
+from kommunnlp.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +227,73 @@ def test_programmes_excludes(recognizer: ProgrammeRecognizer, text: str) -> None
 def test_programmes_acronym_fit(acronym: str, long_form: str, start: int | None) -> None:
     function_words = {"i", "for", "och", "mellan", "med"}
     assert _fit(list(acronym), long_form.split(), function_words) == start
+
+
+def _plain_fit(letters: list[str], words: list[str], function_words: set[str]) -> int | None:
+    """``_fit`` as first written: the alignment table filled position by position."""
+    s = " ".join(words)
+    n, m = len(s), len(letters)
+    initial = [i == 0 or s[i - 1] == " " for i in range(n)]
+    last_start = n - len(words[-1])
+    neg = -(10**6)
+    best = [[neg] * (n + 1) for _ in range(m + 1)]
+    best[m] = [0] * (n + 1)
+    for j in range(m - 1, 0, -1):
+        row, nxt, ch, floor = best[j], best[j + 1], letters[j], last_start if j == m - 1 else 0
+        for p in range(n - 1, -1, -1):
+            row[p] = row[p + 1]
+            if s[p] == ch and p >= floor and nxt[p + 1] > neg:
+                row[p] = max(row[p], int(initial[p]) + nxt[p + 1])
+    choice, choice_score = None, neg
+    pos = 0
+    for k, w in enumerate(words):
+        if w[:1] == letters[0] and best[1][pos + 1] > neg:
+            score = 1 + best[1][pos + 1]
+            if score > choice_score:
+                hits, p = [pos], pos + 1
+                for j in range(1, m):
+                    target, floor = best[j][p], last_start if j == m - 1 else 0
+                    while p < n and not (
+                        s[p] == letters[j] and p >= floor and int(initial[p]) + best[j + 1][p + 1] == target
+                    ):
+                        p += 1
+                    hits.append(p)
+                    p += 1
+                uncovered, at = 0, pos
+                for word in s[pos:].split(" "):
+                    if word not in function_words and not any(at <= h < at + len(word) for h in hits):
+                        uncovered += 1
+                    at += len(word) + 1
+                if uncovered <= 1:
+                    choice, choice_score = k, score
+        pos += len(w) + 1
+    return choice
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    letters=st.lists(st.sampled_from("abcdeiorst"), min_size=1, max_size=6),
+    words=st.lists(st.text(alphabet="abcdeiorst", min_size=1, max_size=8), min_size=1, max_size=7),
+)
+def test_programmes_fit_equals_the_plain_table(letters: list[str], words: list[str]) -> None:
+    # The table is filled between the letter's places, not at every position: same choice; and a
+    # fit of two letters or more needs them in order, the last in the last word (the pre-check).
+    function_words = {"och", "i", "for"}
+    choice = _fit(letters, words, function_words)
+    assert choice == _plain_fit(letters, words, function_words)
+    s = " ".join(words)
+    if choice is not None and len(letters) >= 2:  # acronyms have two letters or more
+        assert _in_order(s, letters, 0, len(s) - len(words[-1]), len(s))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list(".!?:;()[] \t\n-–—ab\u00a0")) | st.characters(), max_size=40))
+def test_programmes_barrier_and_skeleton_by_bytes(text: str) -> None:
+    # One leading class for the barrier; byte tables for the skeleton and the loose view.
+    plain = re.compile(r"[.!?:;]\s|[()\[\]]|\s[-–—]\s")
+    assert [m.span() for m in _LONG_FORM_BARRIER.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert _skeleton_of_folded(fold(text)) == fold(text).translate(_SKELETON)
+    assert _loose(text) == fold(text).translate(_LOOSE)
 
 
 @pytest.mark.parametrize(
