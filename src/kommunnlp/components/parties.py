@@ -34,8 +34,8 @@ _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
 # The same tokens with the gap in front of each: every character is a gap or a token character,
 # so consecutive matches cover the text and the offsets follow from the lengths.
 _GAP_TOKEN = re.compile(r"([\s\"“”]*)([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])")
-# What _GAP_TOKEN takes as the gap between tokens (str.isspace is regex \s on str patterns).
-_GAP_CHARS = "".join(chr(cp) for cp in range(0x110000) if chr(cp).isspace()) + '"“”'
+# The last character before the gap (as _GAP_TOKEN takes it) at the end of a short stretch.
+_LAST_BEFORE_GAP = re.compile(r"([^\s\"“”])[\s\"“”]*\Z")
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
@@ -832,9 +832,9 @@ class PartyRecognizer(RuleComponent):
         if not _NAME_END.match(text[end : end + 8]):
             return None
         # The last token must be a comma: the text before, less the gap characters, ends in one.
-        if not text[max(0, start - 8) : start].rstrip(_GAP_CHARS).endswith(","):
-            if text[max(0, start - 8) : start].strip(_GAP_CHARS):
-                return None
+        last = _LAST_BEFORE_GAP.search(text, max(0, start - 8), start)
+        if last is not None and last.group(1) != ",":
+            return None
         lo = max(0, start - _NAME_WINDOW)
         toks = _tokens(text, lo, start)
         if len(toks) < 3 or toks[-1][2] != ",":
