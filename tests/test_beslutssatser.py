@@ -452,7 +452,16 @@ def test_beslutssatser_five_megabytes(recognizer: DecisionClauseRecognizer) -> N
     assert all(text[m["start"] : m["end"]] == m["text"] for m in found[:100])
 
 
-ADVERSARIAL = ["Beslut\n1. ", "Förslag till beslut ", "att ", "Socialnämnden beslutar att ", "- att ", "1. 2. 3. "]
+ADVERSARIAL = [
+    "Beslut\n1. ",
+    "Förslag till beslut ",
+    "att ",
+    "Socialnämnden beslutar att ",
+    "- att ",
+    "1. 2. 3. ",
+    "Beslut\n12 (",  # the digits before each sign are walked once
+    "Beslut\nx bedömning ",  # the word before each such heading word is walked once
+]
 
 
 def _best(recognizer: DecisionClauseRecognizer, text: str, repeats: int) -> float:

@@ -36,7 +36,7 @@ from .base import RuleComponent
 _OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
 _OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
 # What a literal trigger word's match opens (flags of its value in the end automaton).
-_HEADING, _AFTER_WORD, _MARKER = 1, 2, 4
+_HEADING, _AFTER_WORD, _MARKER, _AFTER_NUMBER = 1, 2, 4, 8
 _REGEX_SIGNS = frozenset(".^$*+?{}[]\\|()")
 
 _TERMINAL = ".:;!?"
@@ -280,6 +280,7 @@ class DecisionClauseRecognizer(RuleComponent):
             (ends.get("heading_triggers") or [], _HEADING),
             (ends.get("heading_after_word_triggers") or [], _AFTER_WORD),
             (words, _MARKER),
+            (ends.get("marker_number_triggers") or [], _AFTER_NUMBER),
         )
         for group, flag in groups:
             for word in group:
@@ -292,7 +293,7 @@ class DecisionClauseRecognizer(RuleComponent):
                 self._end_auto.add_word(key, (length, flags))
             self._end_auto.make_automaton()
         self._heading_triggered = bool(ends.get("heading_triggers"))
-        self._marker_triggered = bool(triggers)
+        self._marker_triggered = bool(triggers or ends.get("marker_number_triggers"))
         rest = [t for t in triggers if t not in words]
         self._marker_rest = re.compile(_alt(rest)) if rest else None
         self._line_start_re = re.compile(rf"(?m)^[ \t]*(?:{_alt(ends.get('line_starts', []))})")
@@ -367,6 +368,16 @@ class DecisionClauseRecognizer(RuleComponent):
                         heads.extend(range(j, i))
                 if flags & _MARKER:
                     markers.append(start)
+                if flags & _AFTER_NUMBER:
+                    # The marker begins in the digits before (blanks between): "12 (14)". Each
+                    # run of blanks and digits is walked for the one sign after it at most.
+                    i = start
+                    while i > 0 and folded[i - 1].isspace():
+                        i -= 1
+                    j = i
+                    while j > 0 and folded[j - 1].isdecimal():
+                        j -= 1
+                    markers.extend(range(j, i))
         heads.sort()
         markers.sort()
         return (heads if self._heading_triggered else None), (markers if self._marker_triggered else None)
