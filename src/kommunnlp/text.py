@@ -68,7 +68,7 @@ def fold(text: str) -> str:
     """Lower case without diacritics, one output character per input character."""
     global _LAST_FOLD
     if len(text) < _CACHE_MIN:
-        return text.translate(_FOLD)
+        return _translate(text)
     last = _LAST_FOLD
     if last[0] is text:
         return last[1]
