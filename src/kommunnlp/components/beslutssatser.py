@@ -609,8 +609,9 @@ class DecisionClauseRecognizer(RuleComponent):
         return blocks
 
     # -- segmenting ----------------------------------------------------------------------------
-    def _units(self, text: str, block: _Block, flat: bool) -> list[_Unit]:
-        units: list[_Unit] = []
+    def _units(self, text: str, block: _Block, flat: bool) -> Iterator[_Unit]:
+        """The block's units, each once complete (segmenting often stops long before the end)."""
+        prev: _Unit | None = None
         pos = block.content
         prev_line = 0
         blank = False
@@ -628,13 +629,13 @@ class DecisionClauseRecognizer(RuleComponent):
                 if not first:
                     blank = True
                 continue
-            if units and flat:
+            if prev is not None and flat:
                 # A line break in flattened text is a page or item break: the block is over.
-                units.append(_Unit(a, b, blank_before=True, marker="page"))
-                break
+                yield prev
+                yield _Unit(a, b, blank_before=True, marker="page")
+                return
             line = text[a:b]
             number, marker, offset = self._line_marker(line)
-            prev = units[-1] if units else None
             if prev is not None and marker is None:
                 # A wrapped line continues its point: it starts in lower case, or follows a long
                 # line that ended without punctuation.
@@ -645,10 +646,13 @@ class DecisionClauseRecognizer(RuleComponent):
                     blank = False
                     continue
             prev_line = b - a
-            units.append(_Unit(a, b, number, marker, blank, a + offset))
+            if prev is not None:
+                yield prev
+            prev = _Unit(a, b, number, marker, blank, a + offset)
             first = False
             blank = False
-        return units
+        if prev is not None:
+            yield prev
 
     @staticmethod
     def _line_marker(line: str) -> tuple[int | None, str | None, int]:
@@ -674,6 +678,7 @@ class DecisionClauseRecognizer(RuleComponent):
         prev_intro = False  # the previous unit introduces points (a colon, or a bare lead-in)
         lead_at = {li.start: li for li in inner}
         inner_starts = [li.start for li in inner]
+        prev_marker: str | None = None
         for idx, u in enumerate(units):
             if u.marker == "page":
                 break
@@ -686,7 +691,7 @@ class DecisionClauseRecognizer(RuleComponent):
                     if u.number not in (expected, expected + 1) or not gap_ok:
                         break
                 elif u.marker in ("bullet", "att"):
-                    if not gap_ok and idx > 1 and units[idx - 1].marker is None:
+                    if not gap_ok and idx > 1 and prev_marker is None:
                         break
                 elif not opens_with_lead:
                     body = text[u.start : u.end]
@@ -694,6 +699,7 @@ class DecisionClauseRecognizer(RuleComponent):
                         break
             prev_blank_ok = u.blank_before or idx == 0
             prev_intro = text[u.end - 1] == ":" or (opens_with_lead and lead_at[u.start].end >= u.end)
+            prev_marker = u.marker
             start = u.body
             if u.marker == "number":
                 expected = (u.number or 0) + 1
