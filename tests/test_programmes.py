@@ -387,3 +387,15 @@ def test_programmes_in_the_record() -> None:
         ("SIG", "Sociala insatsgrupper", "SIG"),
         ("SIG", "Sociala insatsgrupper", "SIG"),
     ]
+
+
+def test_programmes_occurrences_of_surfaces_sharing_a_key_do_not_depend_on_set_order() -> None:
+    from kommunnlp.components.programmes import _occurrences, _skeleton_of_folded
+    from kommunnlp.text import fold
+
+    text = "Projektet Trefas startar. Inom trefas ges stöd. Trefas utvärderas."
+    skel = _skeleton_of_folded(fold(text))
+    for surfaces in ({"Trefas", "trefas"}, {"trefas", "Trefas"}):
+        starts = sorted(f.start for f in _occurrences(text, skel, surfaces))
+        # Either surface's occurrences are accepted: the lower-case one too.
+        assert starts == [text.index("Trefas"), text.index("trefas"), text.rindex("Trefas")]

@@ -777,7 +777,9 @@ def _next_word(text: str, pos: int) -> re.Match[str] | None:
 def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
     """Every further occurrence of the surfaces found: acronyms as written, names OCR-tolerantly."""
     keys: dict[str, tuple[int, str, str | None, bool]] = {}
-    for surface in surfaces:
+    # In sorted order, so that where two surfaces share a key (`Trefas`, `trefas`) the result
+    # does not depend on set order; the occurrences either accepts are accepted.
+    for surface in sorted(surfaces):
         restored = _restore_i(surface)
         upper = restored if restored.isupper() else None
         variants = _acronym_variants(surface) if upper else (_skeleton(surface),)
@@ -785,7 +787,8 @@ def _occurrences(text: str, skel: str, surfaces: set[str]) -> list[_Found]:
         payload = (len(next(iter(variants))), collapse_ws(surface), upper, surface[:1].isupper())
         if payload[0] >= 2:
             for key in variants:
-                keys[key] = payload
+                known = keys.get(key)
+                keys[key] = payload if known is None else (*known[:3], known[3] and payload[3])
     if not keys:
         return []
     hits: Iterable[tuple[int, tuple[int, str, str | None, bool]]]
