@@ -5,8 +5,9 @@ Finding is separated from segmenting (as eyecite separates finding from resolvin
 1. block starts (decision headings such as ``Socialnämndens beslut`` / ``Förslag till beslut``,
    and lead-ins such as ``Kommunstyrelsen föreslår kommunfullmäktige besluta``) are tried only
    where one cheap scan found a trigger word (``triggers`` in the data), and block ends (section
-   headings, page furniture, ``§ N``) are searched after each start, the markers only inside
-   ``marker_triggers`` matches: the same matches as full scans, at a fraction of the cost;
+   headings, page furniture, ``§ N``) are searched after each start, tried only where one
+   Aho-Corasick pass over the blocks' span found a trigger (``heading_triggers``,
+   ``marker_triggers``, ...): the same matches as full scans, at a fraction of the cost;
 2. every start is paired with the first end or next start after it (bisect over sorted offsets),
    so each block is a slice and blocks never overlap: total work stays linear in the text;
 3. each slice is segmented into clauses: paragraphs and lines, numbered points (``1.``, ``1)``,
@@ -270,9 +271,9 @@ class DecisionClauseRecognizer(RuleComponent):
         )
         self._end_heading_re = re.compile(rf"{_LB}(?:{_alt(ends.get('headings', []))})\b")
         self._marker_re = re.compile(rf"(?:{_alt(ends.get('markers', []))})")
-        # Heading and literal marker triggers are found by one Aho-Corasick scan of the document
-        # (overlapping matches included, so every offset where one begins); a regex trigger (a
-        # digit run) is scanned apart, inside each block's search window.
+        # Heading and literal marker triggers are found by one Aho-Corasick scan of the blocks'
+        # span (overlapping matches included, so every offset where one begins); a marker
+        # trigger that is a regex is scanned apart, inside each block's search window.
         keys: dict[str, list[int]] = {}
         triggers = ends.get("marker_triggers") or []
         words = [t for t in triggers if not _REGEX_SIGNS.intersection(t)]
