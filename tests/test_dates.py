@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 import kommunnlp
-from kommunnlp.components.dates import DateRecognizer, _in_order
+from kommunnlp.components.dates import DateRecognizer, _in_order, _windows
 from kommunnlp.records import DateMention
 from kommunnlp.text import fold
 
@@ -109,6 +109,29 @@ WINDOW_EDGES = [
 @pytest.mark.parametrize(("text", "expected"), WINDOW_EDGES)
 def test_dates_window_edges(dates: DateRecognizer, text: str, expected: list[tuple[int, str]]) -> None:
     assert [(m["start"], m["value"]) for m in dates.find(text)] == expected
+
+
+# The longest textual days (every optional part at its longest), packed in non-blank text: the
+# windows must reach just as far as these read, so they match as in a scan of the whole text.
+LONGEST = [
+    "torsdagens, den 31:a t.o.m. den 30:e september, 2016-12-",
+    "torsdagens den 31:e till den 30:a sept. 2016-12-",
+    "torsdagens den 31:a t o m den 30:e september 2016-12-01",
+    "lördagens,den 1:a och den 2:a december\n2019-11-",
+]
+
+
+@pytest.mark.parametrize("core", LONGEST)
+@pytest.mark.parametrize("pad", ["", "x", "x1x", "x" * 40 + " ", "a,b.c:d-1 ", "2019 "])
+def test_dates_windows_hold_whole_days(dates: DateRecognizer, core: str, pad: str) -> None:
+    folded = fold(pad + core + pad[::-1] + " 1 maj 2020")
+    triggers = dates._day_triggers(folded, dates._head_hits(folded))
+    windowed = [
+        m.span()
+        for s, e in _windows(triggers, folded, dates._reach_back, dates._reach_ahead)
+        for m in dates._day.finditer(folded, s, e)
+    ]
+    assert windowed == [m.span() for m in dates._day.finditer(folded)]
 
 
 NOT_DATES = [

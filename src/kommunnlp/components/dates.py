@@ -45,9 +45,12 @@ _BLANK = frozenset(" \t")
 _DIGITS = frozenset("0123456789")
 _NO_HEAD = re.match("", "")
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
-# 64 non-blank characters (blanks and commas in between): more than a weekday, `den`, a range
-# of days and a month with its year hold on either side of the day number before the month.
-_REACH = re.compile(r"(?:[\s,]*[^\s,]){0,64}")
+
+
+def _reach(count: int) -> re.Pattern[str]:
+    """``count`` non-blank characters (blanks and commas in between); possessive, as nothing
+    after it can make it give some back."""
+    return re.compile(rf"(?:[\s,]*+[^\s,]){{0,{count}}}+")
 
 
 @dataclass
@@ -87,22 +90,22 @@ def _start(m: re.Match[str]) -> int:
     return m.start()
 
 
-def _windows(triggers: list[int], folded: str) -> list[tuple[int, int]]:
+def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.Pattern[str]) -> list[tuple[int, int]]:
     """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every textual day, each
-    matched as in the whole text. Each reaches ``_REACH`` non-blank characters before and after
-    a trigger (a day number just before a month), more than a day expression holds
-    around it however many blanks it contains, and ends just after a non-blank character, so no
-    blank run a pattern reads to its end is cut short."""
+    matched as in the whole text. Each reaches as many non-blank characters before and after a
+    trigger (a day number just before a month) as a day expression can read around it (``back``,
+    ``ahead``), however many blanks it contains, and ends just after a non-blank character, so
+    no blank run a pattern reads to its end is cut short."""
     out: list[tuple[int, int]] = []
     backwards = ""
     n = len(folded)
     for t in triggers:
         if out and t < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], _REACH.match(folded, t).end()))
+            out[-1] = (out[-1][0], max(out[-1][1], ahead.match(folded, t).end()))
             continue
         backwards = backwards or folded[::-1]
-        start = n - _REACH.match(backwards, n - t).end()
-        end = _REACH.match(folded, t).end()
+        start = n - back.match(backwards, n - t).end()
+        end = ahead.match(folded, t).end()
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], end)
         else:
@@ -199,6 +202,15 @@ class DateRecognizer(RuleComponent):
         # Every textual day has a day number just before its month (``_windows``).
         self._day_trigger = re.compile(rf"[0-9](?::[ae])?[ \t]*\n?[ \t]*(?:{name_alt}|{abbr_alt})")
         self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
+        # The non-blank characters a textual day reads around its trigger digit (``_windows``):
+        # before it a weekday with `ens`, `den`, a day with `:a`, a connector, `den` and the
+        # first digit of the second day; from it the digit, `:a`, a month (`sept.`), a year and
+        # the look-ahead after it (`-12-`).
+        connectors = [fold(c) for c in settings.get("range_connectors", ["-", "och"])]
+        before = max(map(len, map(fold, weekdays)), default=0) + 3 + 3 + 4
+        before += max((len("".join(c.split())) for c in connectors), default=0) + 3 + 1
+        after = 1 + 2 + max(max(map(len, self._names), default=0), max(map(len, self._abbr), default=-1) + 1) + 4 + 4
+        self._reach_back, self._reach_ahead = _reach(before), _reach(after)
 
     # -- finding ---------------------------------------------------------------------------
     def find(self, text: str) -> list[dict[str, Any]]:
@@ -214,7 +226,8 @@ class DateRecognizer(RuleComponent):
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
         heads = self._head_hits(folded)
-        for start, end in _windows(self._day_triggers(folded, heads), folded):
+        triggers = self._day_triggers(folded, heads)
+        for start, end in _windows(triggers, folded, self._reach_back, self._reach_ahead):
             for m in self._day.finditer(folded, start, end):
                 self._add_day(text, found, claimed, m)
         claimed.append([])
