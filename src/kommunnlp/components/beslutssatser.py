@@ -5,8 +5,8 @@ Finding is separated from segmenting (as eyecite separates finding from resolvin
 1. block starts (decision headings such as ``Socialnämndens beslut`` / ``Förslag till beslut``,
    and lead-ins such as ``Kommunstyrelsen föreslår kommunfullmäktige besluta``) are tried only
    where one cheap scan found a trigger word (``triggers`` in the data), and block ends (section
-   headings, page furniture, ``§ N``) are searched after each start, tried only where one
-   Aho-Corasick pass over the blocks' span found a trigger (``heading_triggers``,
+   headings, page furniture, ``§ N``) are searched after each start, tried only where an
+   Aho-Corasick pass over the block (as far as the search reaches) found a trigger (``heading_triggers``,
    ``marker_triggers``, ...): the same matches as full scans, at a fraction of the cost;
 2. every start is paired with the first end or next start after it (bisect over sorted offsets),
    so each block is a slice and blocks never overlap: total work stays linear in the text;
@@ -38,6 +38,8 @@ _OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
 _OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
 # What a literal trigger word's match opens (flags of its value in the end automaton).
 _HEADING, _AFTER_WORD, _MARKER, _AFTER_NUMBER = 1, 2, 4, 8
+# The first stretch of a block the end triggers are scanned over (each next one twice as long).
+_END_STEP = 1024
 _REGEX_SIGNS = frozenset(".^$*+?{}[]\\|()")
 
 _TERMINAL = ".:;!?"
@@ -55,6 +57,7 @@ _INLINE_BULLET = re.compile(r"[-•\uf0b7\u2022](?<=\s[-•\uf0b7\u2022])(?=\s+\
 # A unit without any of these has no inline point number, sub-number or bullet to split at.
 _INLINE_MARK = re.compile(r"[\d\-•\uf0b7\u2022]")
 _LAST_WORD = re.compile(r"(\S+)\s+$")
+_OTHER_BLANK = re.compile(r"[^\S ]")
 _POINT_BEFORE = re.compile(r"(?:^|\s)\d{1,2}[.)]\s*$")
 _CAPITAL_AHEAD = re.compile(r"\s+[A-ZÅÄÖ]")
 _POINT_AHEAD = re.compile(r"\d{1,2}(?:[.)]\s|\s+[A-ZÅÄÖ])")
@@ -102,6 +105,20 @@ def _back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int
     if end == pos or end == 0:
         return None
     starts: list[int] = []
+    window = max(0, end - 80)
+    if _OTHER_BLANK.search(folded, window, end) is None:
+        # Only plain spaces between the words (nearly always): the same walk, a word per rfind.
+        i = end
+        while len(starts) < 4 and i > window:
+            j = max(window, folded.rfind(" ", window, i) + 1)
+            starts.append(j)
+            i = j
+            while i > window and folded[i - 1] == " ":
+                i -= 1
+        for start in reversed(starts):
+            if regex.fullmatch(folded, start, end):
+                return start, end
+        return None
     i = end
     while len(starts) < 4 and i > 0 and end - i < 80:
         j = i
@@ -293,6 +310,7 @@ class DecisionClauseRecognizer(RuleComponent):
             for key, (length, flags) in keys.items():
                 self._end_auto.add_word(key, (length, flags))
             self._end_auto.make_automaton()
+        self._end_key_max = max(map(len, keys), default=1)
         self._heading_triggered = bool(ends.get("heading_triggers"))
         self._marker_triggered = bool(triggers or ends.get("marker_number_triggers"))
         rest = [t for t in triggers if t not in words]
@@ -344,58 +362,18 @@ class DecisionClauseRecognizer(RuleComponent):
                 out.append(clause)
         return out
 
-    def _end_starts(self, folded: str, lo: int, hi: int) -> tuple[list[int] | None, list[int] | None]:
-        """Every offset where an end heading, and where a marker (but for regex triggers), can begin
-        and end inside ``[lo, hi)``, the span that the searches for block ends cover.
-
-        None where the data give no triggers (then every offset).
-        """
-        heads: list[int] = []
-        markers: list[int] = []
-        if self._end_auto is not None:
-            for last, (length, flags) in self._end_auto.iter(folded, lo, hi):
-                start = last - length + 1
-                if flags & _HEADING:
-                    heads.append(start)
-                if flags & _AFTER_WORD:
-                    # The heading begins in the word before (each word is walked once at most).
-                    i = start
-                    while i > 0 and folded[i - 1].isspace():
-                        i -= 1
-                    if i < start:
-                        j = i
-                        while j > 0 and not folded[j - 1].isspace():
-                            j -= 1
-                        heads.extend(range(j, i))
-                if flags & _MARKER:
-                    markers.append(start)
-                if flags & _AFTER_NUMBER:
-                    # The marker begins in the digits before (blanks between): "12 (14)". Each
-                    # run of blanks and digits is walked for the one sign after it at most.
-                    i = start
-                    while i > 0 and folded[i - 1].isspace():
-                        i -= 1
-                    j = i
-                    while j > 0 and folded[j - 1].isdecimal():
-                        j -= 1
-                    markers.extend(range(j, i))
-        heads.sort()
-        markers.sort()
-        return (heads if self._heading_triggered else None), (markers if self._marker_triggered else None)
-
-    def _block_end(
-        self, text: str, folded: str, pos: int, limit: int, starts: tuple[list[int] | None, list[int] | None]
-    ) -> int:
+    def _block_end(self, text: str, folded: str, pos: int, limit: int) -> int:
         """The first block end in ``[pos, limit)``, or ``limit``.
 
         Searched lazily per block, each kind of end only up to the nearest end found so far, so
         a document costs at most a few scans of its block text, not of all of it.
         """
         best = limit
-        found = self._end_heading_at(text, folded, pos, best, starts[0])
+        index = _EndStarts(self, folded, pos, limit) if self._end_auto is not None else None
+        found = self._end_heading_at(text, folded, pos, best, index)
         if found is not None:
             best = found
-        found = self._marker_at(text, folded, pos, best, starts[1])
+        found = self._marker_at(text, folded, pos, best, index)
         if found is not None:
             best = found
         for hit in (self._line_start_at, self._paragraph_at):
@@ -404,23 +382,34 @@ class DecisionClauseRecognizer(RuleComponent):
                 best = found
         return best
 
-    def _end_heading_at(self, text: str, folded: str, pos: int, limit: int, starts: list[int] | None) -> int | None:
-        for m in _scan(self._end_heading_re, folded, starts, pos, limit):
+    def _end_heading_at(self, text: str, folded: str, pos: int, limit: int, index: _EndStarts | None) -> int | None:
+        if index is None or not self._heading_triggered:
+            matches = _scan(self._end_heading_re, folded, None, pos, limit)
+        else:
+            matches = index.scan(self._end_heading_re, index.heads, pos, limit)
+        for m in matches:
             capital = _cap(text, m.start()) or text[m.start()] in _OCR_CAPITALS
             if capital and self._heading_follows(text, m.end(), strict=True) is not None:
                 return m.start()
         return None
 
-    def _marker_at(self, text: str, folded: str, pos: int, limit: int, starts: list[int] | None) -> int | None:
-        if starts is not None and self._marker_rest is not None:
-            # Inside a regex trigger's match (the literal ones' starts are known already).
+    def _marker_at(self, text: str, folded: str, pos: int, limit: int, index: _EndStarts | None) -> int | None:
+        if index is None or not self._marker_triggered:
+            matches = _scan(self._marker_re, folded, None, pos, limit)
+        elif self._marker_rest is not None:
+            # Inside a regex trigger's match too (the literal ones' starts are scanned first).
+            index.extend(limit)
+            starts = index.markers
             found: set[int] = set()
             for t in self._marker_rest.finditer(folded, pos, limit):
                 found.update(range(t.start(), t.end()))
             if found:
                 found.update(starts[bisect_left(starts, pos) : bisect_left(starts, limit)])
                 starts = sorted(found)
-        for m in _scan(self._marker_re, folded, starts, pos, limit):
+            matches = _scan(self._marker_re, folded, starts, pos, limit)
+        else:
+            matches = index.scan(self._marker_re, index.markers, pos, limit)
+        for m in matches:
             s = m.start()
             ch = text[s]
             if ch.isalpha() and not _cap(text, s):
@@ -576,15 +565,12 @@ class DecisionClauseRecognizer(RuleComponent):
                 continue
             heads.append(_Block(hstart, content, kind, heading, organ, True))
         if not heads and all(li.inner_only for li in leads):
-            return []  # no block: the document scan for block ends is not needed
+            return []
         # Every block end is searched for in [block content, at most _MAX_BLOCK further).
-        lo = min([h.content for h in heads] + [li.end for li in leads if not li.inner_only])
-        hi = max([h.content for h in heads] + [li.end for li in leads if not li.inner_only]) + _MAX_BLOCK
-        end_starts = self._end_starts(folded, lo, min(hi, len(text)))
         starts = [b.start for b in heads]
         for i, b in enumerate(heads):
             nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
-            b.end = self._block_end(text, folded, b.content, min(nxt, b.content + _MAX_BLOCK), end_starts)
+            b.end = self._block_end(text, folded, b.content, min(nxt, b.content + _MAX_BLOCK))
         # Lead-ins outside every heading block open blocks of their own.
         blocks = list(heads)
         free = []
@@ -601,7 +587,7 @@ class DecisionClauseRecognizer(RuleComponent):
             k = bisect_left(starts, li.end)
             nxt_head = starts[k] if k < len(starts) else len(text)
             nxt_lead = free[idx + 1].start if idx + 1 < len(free) else len(text)
-            end = self._block_end(text, folded, li.end, min(nxt_head, nxt_lead, li.end + _MAX_BLOCK), end_starts)
+            end = self._block_end(text, folded, li.end, min(nxt_head, nxt_lead, li.end + _MAX_BLOCK))
             content = li.end
             while content < end and text[content].isspace():
                 content += 1
@@ -953,3 +939,107 @@ class DecisionClauseRecognizer(RuleComponent):
         """A short line of capitalised words only: names under a document."""
         words = body.split()
         return 2 <= len(words) <= 8 and all(w[0].isupper() for w in words if w.isalpha())
+
+
+class _EndStarts:
+    """The offsets in ``[lo, hi)`` where an end heading, and where a marker (but for regex
+    triggers), can begin: the starts of the trigger words one Aho-Corasick pass finds.
+
+    The pass runs lazily, a stretch at a time as the searches reach it (each twice the last):
+    a block usually ends long before its longest possible span does.
+    """
+
+    def __init__(self, owner: DecisionClauseRecognizer, folded: str, lo: int, hi: int) -> None:
+        assert owner._end_auto is not None
+        self.auto = owner._end_auto
+        self.longest = owner._end_key_max
+        self.folded = folded
+        self.lo = lo
+        self.hi = hi
+        self.heads: list[int] = []
+        self.markers: list[int] = []
+        self.scanned = lo  # every trigger ending before this is known
+        self.complete = lo  # every start before this is known
+        self.step = _END_STEP
+
+    def extend(self, upto: int) -> None:
+        """Find the triggers that end before ``upto``."""
+        upto = min(upto, self.hi)
+        done = self.scanned
+        if upto <= done:
+            return
+        folded = self.folded
+        heads, markers = self.heads, self.markers
+        # Triggers that straddle ``done`` are found again from their start: only new ones count.
+        # (The automaton is given a slice: it reads the whole string it is given, whatever the
+        # bounds.)
+        begin = max(self.lo, done - self.longest + 1)
+        fresh = done - begin
+        for last, (length, flags) in self.auto.iter(folded[begin:upto]):
+            if last < fresh:
+                continue
+            start = begin + last - length + 1
+            if flags & _HEADING:
+                heads.append(start)
+            if flags & _AFTER_WORD:
+                # The heading begins in the word before (each word is walked once at most).
+                i = start
+                while i > 0 and folded[i - 1].isspace():
+                    i -= 1
+                if i < start:
+                    j = i
+                    while j > 0 and not folded[j - 1].isspace():
+                        j -= 1
+                    heads.extend(range(j, i))
+            if flags & _MARKER:
+                markers.append(start)
+            if flags & _AFTER_NUMBER:
+                # The marker begins in the digits before (blanks between): "12 (14)". Each
+                # run of blanks and digits is walked for the one sign after it at most.
+                i = start
+                while i > 0 and folded[i - 1].isspace():
+                    i -= 1
+                j = i
+                while j > 0 and folded[j - 1].isdecimal():
+                    j -= 1
+                markers.extend(range(j, i))
+        heads.sort()
+        markers.sort()
+        self.scanned = upto
+        if upto >= self.hi:
+            self.complete = self.hi
+            return
+        # A trigger not yet found begins at ``first`` or later; the starts it yields before itself
+        # lie in the word and blanks before it (not below what was complete already).
+        floor = self.complete
+        j = upto - self.longest + 1
+        while j > floor and folded[j - 1].isspace():
+            j -= 1
+        while j > floor and not folded[j - 1].isspace():
+            j -= 1
+        self.complete = max(floor, j)
+
+    def scan(self, regex: re.Pattern[str], starts: list[int], pos: int, end: int) -> Iterator[re.Match[str]]:
+        """``_scan(regex, folded, starts, pos, end)``, extending ``starts`` as the search goes."""
+        resume = pos
+        low = pos
+        while True:
+            bound = min(self.complete, end)
+            k = bisect_left(starts, low)
+            while k < len(starts):
+                p = starts[k]
+                if p >= bound:
+                    break
+                k += 1
+                if p >= resume:
+                    m = regex.match(self.folded, p, end)
+                    if m is None:
+                        resume = p + 1
+                    else:
+                        yield m
+                        resume = m.end()
+            if bound >= end:
+                return
+            low = bound
+            self.extend(self.scanned + self.step)
+            self.step *= 2
