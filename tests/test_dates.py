@@ -125,7 +125,7 @@ LONGEST = [
 @pytest.mark.parametrize("pad", ["", "x", "x1x", "x" * 40 + " ", "a,b.c:d-1 ", "2019 "])
 def test_dates_windows_hold_whole_days(dates: DateRecognizer, core: str, pad: str) -> None:
     folded = fold(pad + core + pad[::-1] + " 1 maj 2020")
-    triggers = dates._day_triggers(folded, dates._head_hits(folded))
+    triggers = dates._at_heads(folded, dates._head_hits(folded))[0]
     windowed = [
         m.span()
         for s, e in _windows(triggers, folded, dates._reach_back, dates._reach_ahead)
@@ -258,8 +258,10 @@ def test_dates_trigger_scans_same_as_full_scan(dates: DateRecognizer, text: str)
 
     folded = fold(text)
     heads = dates._head_hits(folded)
-    assert dates._day_triggers(folded, heads) == dates._day_triggers(folded, None)
-    assert [m.span() for m in dates._months(folded, heads)] == [m.span() for m in dates._months(folded, None)]
+    triggers, months = dates._at_heads(folded, heads)
+    all_triggers, all_months = dates._at_heads(folded, None)
+    assert triggers == all_triggers
+    assert [m.span() for m in months] == [m.span() for m in all_months]
     assert [m.span() for m in dates._dmys(folded)] == [m.span() for m in dates._dmy.finditer(folded)]
     iso = re.compile(dates._isos[0].pattern.replace("(?P<y>19", "(?P<y>(?:19|20)", 1))
     assert [m.span() for m in _in_order(dates._isos, folded)] == [m.span() for m in iso.finditer(folded)]

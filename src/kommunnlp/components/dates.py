@@ -43,7 +43,11 @@ _BARE_YEARS = tuple(re.compile(c + r"(?<![0-9/.:-]..)[0-9][0-9](?![0-9])") for c
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BLANK = frozenset(" \t")
 _DIGITS = frozenset("0123456789")
-_NO_HEAD = re.match("", "")
+# A plain character or a class of them (`[1il|]`), as ``ocr_pattern`` writes them.
+_UNIT = re.compile(r"([a-z0-9])|\[([^\]\\^-]+)\]")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
+_AE = frozenset("ae")
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _UPPER_WORD = re.compile(r"[ \t]+[A-ZÅÄÖ][a-zåäöé]")
 
 
@@ -64,6 +68,20 @@ class DateCandidate:
     year: int | None
     weekday: int | None = None
     year_inferred: bool = False
+
+
+def _heads_of(pattern: str, size: int = 3) -> set[str]:
+    """The strings the first ``size`` characters of ``pattern`` (from ``ocr_pattern``) can match,
+    as far as they are plain characters or classes of them (`ju[1il|]`: `jul`, `ju1`, ...)."""
+    heads = {""}
+    pos = 0
+    for _ in range(size):
+        unit = _UNIT.match(pattern, pos)
+        if not unit:
+            break
+        heads = {h + c for h in heads for c in unit[1] or unit[2]}
+        pos = unit.end()
+    return heads
 
 
 def _after_first(pattern: str, check: str) -> str:
@@ -114,13 +132,12 @@ def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.
 
 
 def _valid(year: int, month: int, day: int | None) -> bool:
+    """Whether ``date(year, month, day)`` exists (a month: whether it is one)."""
     if day is None:
         return 1 <= month <= 12
-    try:
-        date(year, month, day)
-    except ValueError:
+    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month] and 1 <= year <= 9999):
         return False
-    return True
+    return month != 2 or day < 29 or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
 
 
 class DateRecognizer(RuleComponent):
@@ -165,11 +182,11 @@ class DateRecognizer(RuleComponent):
             rf"(?P<mon>{alt(list(self._names), '(?<![a-z0-9].)')})(?![a-z])"
             rf"(?:,?(?:[ \t]+|[ \t]*\n[ \t]*)(?P<year>{_YEAR})(?![0-9]|-[0-9]{{2}}-))?"
         )
-        # Every month name and abbreviation starts with a plain stretch of letters (`jan`, `ju` of
-        # juli with its OCR-prone l): where none occurs, no month pattern or day trigger matches
-        # (``_heads``). None: some word has no such start.
+        # Every month name and abbreviation starts with one of a few short strings (`jan`, and
+        # `jul`, `ju1`, `jui`, `ju|` of juli with its OCR-prone l): where none occurs, no month
+        # pattern or day trigger matches (``_heads``). None: some word has no such start.
         words = [*self._names, *self._abbr]
-        heads = {(re.match(r"[a-z0-9]+", ocr_pattern(w, il=True)) or _NO_HEAD).group() for w in words}
+        heads = {h for w in words for h in _heads_of(ocr_pattern(w, il=True))}
         self._heads = (
             None if "" in heads else sorted(h for h in heads if not any(o != h and h.startswith(o) for o in heads))
         )
@@ -225,15 +242,14 @@ class DateRecognizer(RuleComponent):
         for m in self._dmys(folded):
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
-        heads = self._head_hits(folded)
-        triggers = self._day_triggers(folded, heads)
+        triggers, months = self._at_heads(folded, self._head_hits(folded))
         for start, end in _windows(triggers, folded, self._reach_back, self._reach_ahead):
             for m in self._day.finditer(folded, start, end):
-                self._add_day(text, found, claimed, m)
+                self._add_day(text, folded, found, claimed, m)
         claimed.append([])
-        for m in self._months(folded, heads):
+        for m in months:
             mon = self._names.get(self._canonical(m["mon"]))
-            if mon is None or self._is_name(text, m.start(), m.end("mon"), has_year=bool(m["year"])):
+            if mon is None or self._is_name(text, folded, m.start(), m.end("mon"), has_year=bool(m["year"])):
                 continue
             year = int(m["year"]) if m["year"] else None
             self._add(found, claimed, m.start(), m.end(), mon, None, year)
@@ -263,42 +279,50 @@ class DateRecognizer(RuleComponent):
         hits.sort()  # a place holds one head only: no head starts another
         return hits
 
-    def _day_triggers(self, folded: str, heads: list[int] | None) -> list[int]:
-        """The starts of ``self._day_trigger`` (a day number before a month) in ``folded``, found
-        from the months back: over blanks with at most one line break and a `:a`/`:e`."""
+    def _at_heads(self, folded: str, heads: list[int] | None) -> tuple[list[int], list[re.Match[str]]]:
+        """The starts of ``self._day_trigger`` (a day number before a month) and the matches of
+        ``self._month.finditer`` in ``folded``, in one pass over the places a month can start: a
+        trigger found from its month back, over blanks with at most one line break and a
+        `:a`/`:e`."""
         if heads is None:
-            return [m.start() for m in self._day_trigger.finditer(folded)]
-        out = []
+            return [m.start() for m in self._day_trigger.finditer(folded)], list(self._month.finditer(folded))
+        triggers = []
+        months = []
+        last = 0
+        word = self._word.match
+        month = self._month.match
         for h in heads:
-            j = h
-            while j and folded[j - 1] in _BLANK:
-                j -= 1
-            if j and folded[j - 1] == "\n":
-                j -= 1
+            c = folded[h - 1] if h else ""
+            if c in _LETTERS:  # inside a word: no month, a trigger only after `:a`/`:e`
+                if c in _AE and h > 2 and folded[h - 2] == ":" and folded[h - 3] in _DIGITS and word(folded, h):
+                    triggers.append(h - 3)
+                continue
+            if c in _DIGITS:  # `30november`: no month alone
+                if word(folded, h):
+                    triggers.append(h - 1)
+                continue
+            if c in _BLANK or c == "\n":
+                j = h
                 while j and folded[j - 1] in _BLANK:
                     j -= 1
-            if j > 1 and folded[j - 1] in "ae" and folded[j - 2] == ":":
-                j -= 2
-            if j and folded[j - 1] in _DIGITS and self._word.match(folded, h):
-                out.append(j - 1)
-        return out
-
-    def _months(self, folded: str, heads: list[int] | None) -> Iterator[re.Match[str]]:
-        """``self._month.finditer(folded)``, trying only the places where a month name starts."""
-        if heads is None:
-            yield from self._month.finditer(folded)
-            return
-        last = 0
-        for i in heads:
+                if j and folded[j - 1] == "\n":
+                    j -= 1
+                    while j and folded[j - 1] in _BLANK:
+                        j -= 1
+                if j > 1 and folded[j - 1] in _AE and folded[j - 2] == ":":
+                    j -= 2
+                if j and folded[j - 1] in _DIGITS and word(folded, h):
+                    triggers.append(j - 1)
             # Each name's pattern first checks that no letter or digit stands before it.
-            if i >= last and not (i and folded[i - 1] in _ALNUM):
-                m = self._month.match(folded, i)
+            if h >= last:
+                m = month(folded, h)
                 if m:
                     last = m.end()
-                    yield m
+                    months.append(m)
+        return triggers, months
 
     def _add_day(
-        self, text: str, found: list[DateCandidate], claimed: list[list[tuple[int, int]]], m: re.Match[str]
+        self, text: str, folded: str, found: list[DateCandidate], claimed: list[list[tuple[int, int]]], m: re.Match[str]
     ) -> None:
         if m["mon"]:
             month = self._names.get(self._canonical(m["mon"]))
@@ -312,7 +336,7 @@ class DateRecognizer(RuleComponent):
         if "\n" in m["gap"] and not (m["den"] or m["wd"] or m["year"]):
             return
         group = "mon" if m["mon"] else "abbr"
-        if not m["year"] and self._is_name(text, m.start(group), m.end(group), has_year=False):
+        if not m["year"] and self._is_name(text, folded, m.start(group), m.end(group), has_year=False):
             return
         year = int(m["year"]) if m["year"] else None
         weekday = self._weekday(m["wd"]) if m["wd"] else None
@@ -342,9 +366,9 @@ class DateRecognizer(RuleComponent):
                 return index
         return None
 
-    def _is_name(self, text: str, start: int, end: int, *, has_year: bool) -> bool:
+    def _is_name(self, text: str, folded: str, start: int, end: int, *, has_year: bool) -> bool:
         """`Maj Karlsson`, `Maj-Britt`: a month name that is a first name."""
-        if has_year or fold(text[start:end]) not in self._name_like or not text[start].isupper():
+        if has_year or folded[start:end] not in self._name_like or not text[start].isupper():
             return False
         return text[end : end + 1] == "-" or bool(_UPPER_WORD.match(text, end))
 
