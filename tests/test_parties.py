@@ -13,7 +13,7 @@ import time
 import pytest
 import spacy
 
-from kommunnlp.components.parties import PartyRecognizer, _probes, _tokens, _windowed
+from kommunnlp.components.parties import _PAIRS, _TOKEN, PartyRecognizer, _probes, _tokens, _windowed
 from kommunnlp.records import PartyMention
 
 
@@ -512,9 +512,9 @@ def test_parties_probe_hits_bytes_same_as_str(recognizer: PartyRecognizer, text:
 def test_parties_short_window_walk_same_as_full(recognizer: PartyRecognizer, text: str) -> None:
     """Where the walk over the short window stays clear of its edge, the full window agrees."""
     for m in re.finditer(r"\(", text):
-        full = recognizer._persons_before(text, _tokens(text, max(0, m.start() - 100), m.start()), True)
+        full = recognizer._persons_before(m.start(), _PAIRS(text, max(0, m.start() - 100), m.start()), True)
         for size in range(1, 60):
-            short = recognizer._persons_before(text, _tokens(text, max(0, m.start() - size), m.start()), True)
+            short = recognizer._persons_before(m.start(), _PAIRS(text, max(0, m.start() - size), m.start()), True)
             if short[2] >= 1:
                 assert short[0] == full[0]
                 assert short[1] > 0 and full[1] > 0
@@ -529,3 +529,15 @@ def test_parties_bare_split_same_as_bare_re(recognizer: PartyRecognizer, text: s
     assert recognizer._bare_split is not None
     split = sorted(m.span() for pattern in recognizer._bare_split for m in pattern.finditer(text))
     assert split == [m.span() for m in recognizer._bare_re.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Anna Ek, (S)", ' "Per  Ek"\n\n Pia-\nLind (V) \u3000x\x85y ', "", "  ", "a,b;;c", "Ek\u2029Ås \u201dX\u201c "],
+)
+def test_parties_token_pairs_cover_the_tokens(text: str) -> None:
+    """The (token, gap) pairs give the tokens and offsets of _TOKEN, for every stretch."""
+    for lo in range(len(text) + 1):
+        for hi in range(lo, len(text) + 1):
+            expected = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, lo, hi)]
+            assert _tokens(text, lo, hi) == expected

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from ..text import collapse_ws, fold
@@ -31,15 +32,18 @@ from .base import RuleComponent
 _BRACKET = re.compile(r"\(([^()\n]{1,40})\)")
 # Tokens for the walk over names: runs of word characters, or one punctuation mark.
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
-# The same tokens with the gap in front of each: every character is a gap or a token character,
-# so consecutive matches cover the text and the offsets follow from the lengths.
-_GAP_TOKEN = re.compile(r"([\s\"“”]*)([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])")
-# The last character before the gap (as _GAP_TOKEN takes it) at the end of a short stretch.
+# The same tokens with the gap after each: every character is a gap or a token character, so
+# consecutive matches cover the text from the first token on, and the offsets follow from the
+# lengths. The walk reads these (token, gap) pairs as findall gives them and works out offsets
+# only for the names it finds, back from the end of the stretch (most names end there).
+_GAP_TOKEN = re.compile(r"([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])([\s\"“”]*)")
+# The last character before the trailing gap (as _GAP_TOKEN takes it) of a short stretch.
 _LAST_BEFORE_GAP = re.compile(r"([^\s\"“”])[\s\"“”]*\Z")
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
 _ROMAN = re.compile(r"[IVXLCDM]+")
 _UNKNOWN_CODE = re.compile(r"[A-ZÅÄÖ][A-ZÅÄÖa-zåäö]{1,4}")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_PAIRS = _GAP_TOKEN.findall
 #: How far back from a marker a name (or a list of names) may start.
 _WINDOW = 240
 #: How far from a party name or a bare code its one person may stand.
@@ -334,42 +338,42 @@ class PartyRecognizer(RuleComponent):
                 lo = start - _WINDOW if start - _WINDOW > prev_end else prev_end
                 near = start - _NAME_WINDOW if start - _NAME_WINDOW > lo else lo
                 small = start - _SMALL_WINDOW if start - _SMALL_WINDOW > near else near
-                persons, stop, low = persons_before(text, _tokens(text, small, start), marker.plural)
+                persons, stop, low = persons_before(start, _PAIRS(text, small, start), marker.plural)
                 if low < 1 and small > near:
-                    persons, stop, low = persons_before(text, _tokens(text, near, start), marker.plural)
+                    persons, stop, low = persons_before(start, _PAIRS(text, near, start), marker.plural)
                 if stop <= 0 and near > lo:
-                    persons, stop, low = persons_before(text, _tokens(text, lo, start), marker.plural)
+                    persons, stop, low = persons_before(start, _PAIRS(text, lo, start), marker.plural)
                 marker.persons = persons
             prev_end, prev = marker.end, marker
 
     def _persons_before(
-        self, text: str, toks: list[tuple[int, int, str]], plural: bool
+        self, hi: int, toks: list[tuple[str, str]], plural: bool
     ) -> tuple[list[tuple[str, int, int]], int, int]:
-        """The persons right before a marker, the index of the token where the walk stopped, and
-        the lowest index the walk looked at (or tested against 0): where that is 1 or more, a
-        longer window in front gives the same persons, as the first token (maybe a cut word) and
-        the window's edge played no part."""
+        """The persons right before a marker, from the (token, gap) pairs up to it (at ``hi``);
+        the index of the token where the walk stopped, and the lowest index the walk looked at
+        (or tested against 0): where that is 1 or more, a longer window in front gives the same
+        persons, as the first token (maybe a cut word) and the window's edge played no part."""
         i = len(toks) - 1
-        if i >= 0 and toks[i][2] == ",":
+        if i >= 0 and toks[i][0] == ",":
             i -= 1  # "Peter Söderström, (S)"
         # _skip_back looks two tokens back, three where a role may stand before the marker.
-        low = i - 3 if i >= 0 and toks[i][2][:1].islower() else i - 2
+        low = i - 3 if i >= 0 and toks[i][0][:1].islower() else i - 2
         if i >= 0 and (
             i >= 2
-            or toks[i][2][0] in self._skip_first
-            or (i >= 1 and (toks[i - 1][2][0] in self._skip_first or toks[i - 1][2][0] in self._from_first))
+            or toks[i][0][0] in self._skip_first
+            or (i >= 1 and (toks[i - 1][0][0] in self._skip_first or toks[i - 1][0][0] in self._from_first))
         ):
-            i = self._skip_back(text, toks, i)  # only where one of its three checks can apply
-        found, walked = self._walk_name(text, toks, i)
+            i = self._skip_back(toks, i)  # only where one of its three checks can apply
+        found, walked = self._walk_name(hi, toks, i)
         low = min(low, walked)
         if found is None:
             return [], i, low
         persons = [found[:3]]
         j = found[3] - 1  # index of the token before the name
         # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
-        if j >= 0 and (_f(toks[j][2]) in self._joiners or (plural and toks[j][2] == ",")):
-            while j >= 0 and (_f(toks[j][2]) in self._joiners or toks[j][2] == ","):
-                other, walked = self._walk_name(text, toks, j - 1)
+        if j >= 0 and (_f(toks[j][0]) in self._joiners or (plural and toks[j][0] == ",")):
+            while j >= 0 and (_f(toks[j][0]) in self._joiners or toks[j][0] == ","):
+                other, walked = self._walk_name(hi, toks, j - 1)
                 low = min(low, walked)
                 if other is None:
                     break
@@ -378,27 +382,27 @@ class PartyRecognizer(RuleComponent):
         persons.reverse()
         return persons, j, min(low, j)
 
-    def _skip_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> int:
+    def _skip_back(self, toks: list[tuple[str, str]], i: int) -> int:
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
         if i >= 0 and self._skip_full is not None:
             for k in (i, i - 1, i - 2):
                 if (
                     k >= 0
-                    and toks[k][2][0] in self._skip_first
-                    and self._skip_full.fullmatch(_f(text[toks[k][0] : toks[i][1]]))
+                    and toks[k][0][0] in self._skip_first
+                    and self._skip_full.fullmatch(_f(_joined_text(toks, k, i)))
                 ):
                     return k - 1
-        if i >= 2 and toks[i][2][:1].islower():
+        if i >= 2 and toks[i][0][:1].islower():
             # "Anna Ek, ordförande (S)": a role between the name and its marker.
             for k in (i, i - 1, i - 2):
-                if k >= 1 and toks[k - 1][2] == "," and self._role_re.fullmatch(_f(text[toks[k][0] : toks[i][1]])):
+                if k >= 1 and toks[k - 1][0] == "," and self._role_re.fullmatch(_f(_joined_text(toks, k, i))):
                     return k - 2
         if i >= 1 and self._names_full is not None and self._from is not None:
-            before = toks[i - 1][2]
+            before = toks[i - 1][0]
             if (
                 before[0] in self._from_first
                 and self._from.fullmatch(_f(before))
-                and self._names_full.fullmatch(_f(toks[i][2]))
+                and self._names_full.fullmatch(_f(toks[i][0]))
             ):
                 return i - 2  # "Lotta Edholm från liberalerna (L)"
         return i
@@ -441,20 +445,19 @@ class PartyRecognizer(RuleComponent):
             return True
         return bool(self._names_full is not None and self._names_full.fullmatch(key))
 
-    def _name_back(self, text: str, toks: list[tuple[int, int, str]], i: int) -> tuple[str, int, int, int] | None:
-        """The name ending at token ``i``: (name, start, end, index of its first token)."""
-        return self._walk_name(text, toks, i)[0]
+    def _name_back(self, hi: int, toks: list[tuple[str, str]], i: int) -> tuple[str, int, int, int] | None:
+        """The name ending at token ``i`` of the (token, gap) pairs whose last gap ends at ``hi``:
+        (name, start, end, index of its first token)."""
+        return self._walk_name(hi, toks, i)[0]
 
-    def _walk_name(
-        self, text: str, toks: list[tuple[int, int, str]], i: int
-    ) -> tuple[tuple[str, int, int, int] | None, int]:
+    def _walk_name(self, hi: int, toks: list[tuple[str, str]], i: int) -> tuple[tuple[str, int, int, int] | None, int]:
         """``_name_back``, and the lowest token index the walk looked at or tested against 0."""
         kinds: list[str] = []  # from token i backwards; the name is the run toks[j + 1 : i + 1]
         cache = self._kind_cache
         floor = i - _MAX_NAME_TOKENS + 1 if i >= _MAX_NAME_TOKENS else 0  # at most that many tokens
         j = i
         while j >= floor:
-            tok = toks[j][2]
+            tok, after = toks[j]
             kind = cache.get(tok, _MISSING)
             if kind is _MISSING:
                 kind = self._word_kind(tok)
@@ -464,26 +467,28 @@ class PartyRecognizer(RuleComponent):
                     j > 0
                     and tok.isalpha()
                     and tok.islower()
-                    and toks[j - 1][2].endswith("-")
-                    and "\n" in text[toks[j - 1][1] : toks[j][0]]
+                    and toks[j - 1][0].endswith("-")
+                    and "\n" in toks[j - 1][1]
                 ):
                     break
                 kind = "piece"
-            # A blank line holds two line breaks: a gap of two characters at least, then count
-            # them (no copy) before the regex.
+            # A blank line holds two line breaks: count them in the gap after this token first.
             if kinds:
-                gap_start, gap_end = toks[j][1], toks[j + 1][0]
-                if (
-                    gap_end - gap_start > 1
-                    and text.count("\n", gap_start, gap_end) > 1
-                    and _BLANK_LINE.search(text, gap_start, gap_end)
-                ):
+                if len(after) > 1 and after.count("\n") > 1 and _BLANK_LINE.search(after):
                     break  # a name does not run over a blank line
             kinds.append(kind)
             j -= 1
         # The token the walk stopped at; the check for a broken word looks only at the end of
         # the one before it, which a window cut inside that token leaves as it is.
         low = j
+        if len(kinds) == 2 and kinds[0] == kinds[1] == "name":  # the common "First Last"
+            tok, after = toks[j + 1]
+            last, gap = toks[i]
+            end = hi - len(gap)
+            if i + 1 < len(toks):
+                end -= sum(map(len, chain.from_iterable(toks[i + 1 :])))
+            name = tok + after + last
+            return (_clean_name(name), end - len(name), end, j + 1), low
         if not kinds or kinds[0] not in ("name", "piece"):
             return None, low
         kinds.reverse()
@@ -498,7 +503,7 @@ class PartyRecognizer(RuleComponent):
         # ("Chefssekreterare Christina Söderlund Helena Strid (BP)" gives "Helena Strid"),
         # and a common noun in front is no part of it ("Reservanter Anna Andersson").
         if len(kinds) >= 3:
-            words = [toks[k][2] for k in range(first, first + len(kinds))]
+            words = [toks[k][0] for k in range(first, first + len(kinds))]
             firsts = [k for k in range(len(words) - 1) if kinds[k] == "name" and self._is_first_name(words[k])]
             cut = 0
             if firsts and (firsts[0] != 0 or len(kinds) >= 4):
@@ -518,8 +523,13 @@ class PartyRecognizer(RuleComponent):
             first += cut
         if kinds.count("name") < 2:
             return None, low
-        start, end = toks[first][0], toks[first + len(kinds) - 1][1]
-        return (_clean_name(text[start:end]), start, end, first), low
+        # Offsets back from the end: the gap after the name, and whatever follows it.
+        last = first + len(kinds) - 1
+        end = hi - len(toks[last][1])
+        if last + 1 < len(toks):
+            end -= sum(map(len, chain.from_iterable(toks[last + 1 :])))
+        name = _joined_text(toks, first, last) if last > first else toks[first][0]
+        return (_clean_name(name), end - len(name), end, first), low
 
     # -- acceptance ----------------------------------------------------------------------------
     def _accept(self, text: str, markers: list[_Marker]) -> list[_Marker]:
@@ -674,11 +684,11 @@ class PartyRecognizer(RuleComponent):
                 continue
             lo = max(0, start - _NAME_WINDOW)
             small = max(lo, start - _SMALL_WINDOW)
-            toks = _tokens(text, small, start)
-            found, low = self._walk_name(text, toks, len(toks) - 1 - comma)
+            toks = _PAIRS(text, small, start)
+            found, low = self._walk_name(start, toks, len(toks) - 1 - comma)
             if low < 1 and small > lo:  # the walk reached the edge of the short window
-                toks = _tokens(text, lo, start)
-                found = self._name_back(text, toks, len(toks) - 1 - comma)
+                toks = _PAIRS(text, lo, start)
+                found = self._name_back(start, toks, len(toks) - 1 - comma)
             if found is None:
                 continue
             code = self._codes[_f(m.group())]
@@ -801,12 +811,17 @@ class PartyRecognizer(RuleComponent):
         if not _SPACE_WORD.match(text, pos, pos + 3):
             return []
         toks: list[tuple[int, int, str]] = []
-        for t in _TOKEN.finditer(text, pos, min(len(text), pos + _WINDOW // 2)):
+        region_end = min(len(text), pos + _WINDOW // 2)
+        for t in _TOKEN.finditer(text, pos, region_end):
             word = t.group()
             if len(word) > 2 and word.endswith("."):  # "... och Pia Sarstedt. Nästa mening"
                 toks += [(t.start(), t.end() - 1, word[:-1]), (t.end() - 1, t.end(), ".")]
             else:
                 toks.append((t.start(), t.end(), word))
+        # The same tokens as (token, gap) pairs, for the walk; each gap ends where the next
+        # token starts.
+        starts = [t[0] for t in toks[1:]] + [region_end]
+        pairs = [(word, text[end:nxt]) for (_, end, word), nxt in zip(toks, starts, strict=True)]
         persons = []
         i = 0
         while i < len(toks):
@@ -815,7 +830,7 @@ class PartyRecognizer(RuleComponent):
                 if j > i and "\n" in text[toks[j - 1][1] : toks[j][0]]:
                     break
                 j += 1
-            found = self._name_back(text, toks[:j], j - 1) if j > i else None
+            found = self._name_back(starts[j - 1], pairs[:j], j - 1) if j > i else None
             if found is None or found[3] != i:
                 break
             persons.append(found[0])
@@ -836,10 +851,10 @@ class PartyRecognizer(RuleComponent):
         if last is not None and last.group(1) != ",":
             return None
         lo = max(0, start - _NAME_WINDOW)
-        toks = _tokens(text, lo, start)
-        if len(toks) < 3 or toks[-1][2] != ",":
+        toks = _PAIRS(text, lo, start)
+        if len(toks) < 3 or toks[-1][0] != ",":
             return None
-        found = self._name_back(text, toks, len(toks) - 2)
+        found = self._name_back(start, toks, len(toks) - 2)
         return found[0] if found else None
 
 
@@ -858,15 +873,21 @@ def _f(s: str) -> str:
 
 
 def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """(start, end, token) of the tokens in ``text[lo:hi]``, as ``_TOKEN.finditer`` gives them."""
+    """(start, end, token) of the tokens in ``text[lo:hi]``, as ``_TOKEN.finditer`` gives them
+    (the walk reads the (token, gap) pairs, ``_PAIRS(text, lo, hi)``)."""
     toks = []
-    pos = lo
-    for gap, tok in _GAP_TOKEN.findall(text, lo, hi):
-        pos += len(gap)
-        end = pos + len(tok)
-        toks.append((pos, end, tok))
-        pos = end
+    end = hi
+    for tok, gap in reversed(_PAIRS(text, lo, hi)):
+        end -= len(gap)
+        toks.append((end - len(tok), end, tok))
+        end -= len(tok)
+    toks.reverse()
     return toks
+
+
+def _joined_text(toks: list[tuple[str, str]], k: int, i: int) -> str:
+    """The text from token ``k`` to token ``i`` (both included) of (token, gap) pairs."""
+    return "".join(chain.from_iterable(toks[k:i])) + toks[i][0]
 
 
 def _match_start(m: re.Match[str]) -> int:
