@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 import kommunnlp
-from kommunnlp.components.dates import DateRecognizer, _in_order, _windows
+from kommunnlp.components.dates import _ISO_REST, DateRecognizer, _windows
 from kommunnlp.records import DateMention
 from kommunnlp.text import fold
 
@@ -262,6 +262,7 @@ def test_dates_trigger_scans_same_as_full_scan(dates: DateRecognizer, text: str)
     all_triggers, all_months = dates._at_heads(folded, None)
     assert triggers == all_triggers
     assert [m.span() for m in months] == [m.span() for m in all_months]
-    assert [m.span() for m in dates._dmys(folded)] == [m.span() for m in dates._dmy.finditer(folded)]
-    iso = re.compile(dates._isos[0].pattern.replace("(?P<y>19", "(?P<y>(?:19|20)", 1))
-    assert [m.span() for m in _in_order(dates._isos, folded)] == [m.span() for m in iso.finditer(folded)]
+    isos, dmys = dates._year_dates(folded)
+    assert [m.span() for m in dmys] == [m.span() for m in dates._dmy.finditer(folded)]
+    iso = re.compile(r"(?:19|20)" + _ISO_REST)
+    assert [m.span() for m in isos] == [m.span() for m in iso.finditer(folded)]

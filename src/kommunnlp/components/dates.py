@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,6 +39,14 @@ _NO_DIGIT_AFTER = r"(?![0-9])"
 # led by a year are therefore one per century; their matches (a run of exactly four digits
 # each) cannot overlap, so together they are the matches of the pattern for both.
 _BARE_YEARS = tuple(re.compile(c + r"(?<![0-9/.:-]..)[0-9][0-9](?![0-9])") for c in _CENTURIES)
+# After a century: the rest of an ISO date, not inside a number (`287-2010-1.5.2`) but the second
+# end of `2019-06-20--2019-07-12`; or, empty, the check that a day and month stand before the
+# year (`8/1 `, `18.11.`), where a day-month-year date then starts 4-6 characters back.
+_ISO_REST = (
+    r"(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
+    r"[0-9][0-9]-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
+)
+_DMY_YEAR_REST = r"(?:(?<=[0-9][/.][0-9][ /.-]..)|(?<=[0-9][/.][0-9][0-9][ /.-]..))"
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BLANK = frozenset(" \t")
 _DIGITS = frozenset("0123456789")
@@ -198,24 +205,13 @@ class DateRecognizer(RuleComponent):
                 self._head_auto.add_word(head, len(head) - 1)
             self._head_auto.make_automaton()
         self._word = re.compile(rf"(?:{name_alt}|{abbr_alt})")
-        # Not inside a number (`287-2010-1.5.2`), but the second end of `2019-06-20--2019-07-12`.
-        self._isos = tuple(
-            re.compile(
-                rf"(?P<y>{c}(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{{2}}-[0-9]{{2}}-..)|(?<=[0-9]{{2}}-[0-9]{{2}}--..))"
-                r"[0-9][0-9])-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
-            )
-            for c in _CENTURIES
-        )
         # 18/1 2016, 18/1-2016, 13/11/2018, 13.11.2018
         self._dmy = re.compile(
             rf"(?P<d>[0-9](?<![0-9/.:-].)(?:(?<=[0-3])[0-9])?)(?:/(?P<m>[01]?[0-9])[ /-]|\.(?P<m2>[01]?[0-9])\.)"
             rf"(?P<y>{_YEAR})(?![0-9]|[/.-][0-9])"
         )
-        # A year with a day and month before it (`8/1 `, `18.11.`): ``_dmys`` tries the pattern
-        # only 4-6 characters before one, where the day must start.
-        self._dmy_years = tuple(
-            re.compile(c + r"(?:(?<=[0-9][/.][0-9][ /.-]..)|(?<=[0-9][/.][0-9][0-9][ /.-]..))") for c in _CENTURIES
-        )
+        # One pass per century for the ISO dates and the years of `18/1 2016` (``_year_dates``).
+        self._years = tuple(re.compile(rf"{c}(?:{_ISO_REST}|{_DMY_YEAR_REST})") for c in _CENTURIES)
         # Every textual day has a day number just before its month (``_windows``).
         self._day_trigger = re.compile(rf"[0-9](?::[ae])?[ \t]*\n?[ \t]*(?:{name_alt}|{abbr_alt})")
         self._gap = re.compile(rf"\s*(?:{conn})\s*(?:den\s+)?")
@@ -236,10 +232,11 @@ class DateRecognizer(RuleComponent):
         folded = fold(text)
         found: list[DateCandidate] = []
         claimed: list[list[tuple[int, int]]] = [[]]
-        for m in _in_order(self._isos, folded):
-            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m["y"]))
+        isos, dmys = self._year_dates(folded)
+        for m in isos:
+            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m[0][:4]))
         claimed.append([])
-        for m in self._dmys(folded):
+        for m in dmys:
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
         triggers, months = self._at_heads(folded, self._head_hits(folded))
@@ -258,16 +255,27 @@ class DateRecognizer(RuleComponent):
         resolved = resolve_years(found, folded, self._gap, bare_years, self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
 
-    def _dmys(self, folded: str) -> Iterator[re.Match[str]]:
-        """``self._dmy.finditer(folded)``, trying only the places a day can start before a year."""
-        starts = sorted({m.start() - k for m in _in_order(self._dmy_years, folded) for k in (6, 5, 4)})
+    def _year_dates(self, folded: str) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+        """The matches of ``(?:19|20)`` + ``_ISO_REST`` and of ``self._dmy`` in ``folded``. One
+        pass finds both: an ISO date holds no other year, and where it starts no day-month-year
+        date has its year (a `-` and a digit follow it)."""
+        isos = []
+        starts = set()
+        for m in _in_order(self._years, folded):
+            if m["m"] is None:
+                i = m.start()
+                starts.update((i - 6, i - 5, i - 4))
+            else:
+                isos.append(m)
+        dmys = []
         last = 0
-        for i in starts:
+        for i in sorted(starts):
             if i >= last:
                 m = self._dmy.match(folded, i)
                 if m:
                     last = m.end()
-                    yield m
+                    dmys.append(m)
+        return isos, dmys
 
     def _head_hits(self, folded: str) -> list[int] | None:
         """The sorted places where a month name or abbreviation can start (None: everywhere)."""
