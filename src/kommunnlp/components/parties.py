@@ -357,13 +357,19 @@ class PartyRecognizer(RuleComponent):
         if i >= 0 and toks[i][0] == ",":
             i -= 1  # "Peter Söderström, (S)"
         # _skip_back looks two tokens back, three where a role may stand before the marker.
-        low = i - 3 if i >= 0 and toks[i][0][:1].islower() else i - 2
-        if i >= 0 and (
-            i >= 2
-            or toks[i][0][0] in self._skip_first
-            or (i >= 1 and (toks[i - 1][0][0] in self._skip_first or toks[i - 1][0][0] in self._from_first))
-        ):
-            i = self._skip_back(toks, i)  # only where one of its three checks can apply
+        if i >= 0:
+            head = toks[i][0][0]
+            low = i - 3 if head.islower() else i - 2
+            skip_first = self._skip_first
+            if (
+                head.islower()
+                or head in skip_first
+                or (i >= 1 and ((prev := toks[i - 1][0][0]) in skip_first or prev in self._from_first))
+                or (i >= 2 and toks[i - 2][0][0] in skip_first)
+            ):
+                i = self._skip_back(toks, i)  # only where one of its three checks can apply
+        else:
+            low = i - 2
         found, walked = self._walk_name(hi, toks, i)
         low = min(low, walked)
         if found is None:
