@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import ahocorasick
@@ -64,7 +65,7 @@ def _reach(count: int) -> re.Pattern[str]:
     return re.compile(rf"(?:[\s,]*+[^\s,]){{0,{count}}}+")
 
 
-@dataclass
+@dataclass(slots=True)
 class DateCandidate:
     """A date found in the text; ``year`` is None until ``resolve_years`` fills it in."""
 
@@ -115,6 +116,13 @@ def _start(m: re.Match[str]) -> int:
     return m.start()
 
 
+_start_of = attrgetter("start")
+
+
+_BACK_CHUNK = 128
+_SEPARATORS = re.compile(r"[\s,]*")
+
+
 def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.Pattern[str]) -> list[tuple[int, int]]:
     """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every textual day, each
     matched as in the whole text. Each reaches as many non-blank characters before and after a
@@ -128,8 +136,15 @@ def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.
         if out and t < out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], ahead.match(folded, t).end()))
             continue
-        backwards = backwards or folded[::-1]
-        start = n - back.match(backwards, n - t).end()
+        # Backwards over a reversed stretch before the trigger; the whole text reversed only
+        # where the reach could go on before that stretch (nothing but blanks left in it).
+        lo = max(0, t - _BACK_CHUNK)
+        chunk = folded[lo:t][::-1]
+        reach = back.match(chunk).end()
+        if lo and _SEPARATORS.fullmatch(chunk, reach):
+            backwards = backwards or folded[::-1]
+            reach = back.match(backwards, n - t).end()
+        start = t - reach
         end = ahead.match(folded, t).end()
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], end)
@@ -233,8 +248,12 @@ class DateRecognizer(RuleComponent):
         found: list[DateCandidate] = []
         claimed: list[list[tuple[int, int]]] = [[]]
         isos, dmys = self._year_dates(folded)
-        for m in isos:
-            self._add(found, claimed, m.start(), m.end(), int(m["m"]), int(m["d"]), int(m[0][:4]))
+        layer = claimed[0]
+        for m in isos:  # the first of the patterns, in text order and never overlapping: all free
+            year, month, day = int(m[0][:4]), int(m["m"]), int(m["d"])
+            if self._min_year <= year <= self._max_year and _valid(year, month, day):
+                found.append(DateCandidate(m.start(), m.end(), month, day, year))
+                layer.append(m.span())
         claimed.append([])
         for m in dmys:
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
@@ -250,7 +269,7 @@ class DateRecognizer(RuleComponent):
                 continue
             year = int(m["year"]) if m["year"] else None
             self._add(found, claimed, m.start(), m.end(), mon, None, year)
-        found.sort(key=lambda f: f.start)
+        found.sort(key=_start_of)
         bare_years = self._bare_years(folded, found)
         resolved = resolve_years(found, folded, self._gap, bare_years, self._search)
         return [self._mention(text, f) for f in resolved if _valid(f.year or 0, f.month, f.day)]
@@ -332,32 +351,34 @@ class DateRecognizer(RuleComponent):
     def _add_day(
         self, text: str, folded: str, found: list[DateCandidate], claimed: list[list[tuple[int, int]]], m: re.Match[str]
     ) -> None:
-        if m["mon"]:
-            month = self._names.get(self._canonical(m["mon"]))
+        wd, den, d1, d2, gap, mon, abbr, year_text = m.group("wd", "den", "d1", "d2", "gap", "mon", "abbr", "year")
+        if mon:
+            month = self._names.get(self._canonical(mon))
         else:
-            month = self._abbr.get(self._canonical(m["abbr"]))
+            month = self._abbr.get(self._canonical(abbr))
             # `2 Jan Andersson`: an abbreviation without a year must be written in lower case.
-            if not m["year"] and not text[m.start("abbr")].islower():
+            if not year_text and not text[m.start("abbr")].islower():
                 return
         if month is None:
             return
-        if "\n" in m["gap"] and not (m["den"] or m["wd"] or m["year"]):
+        if "\n" in gap and not (den or wd or year_text):
             return
-        group = "mon" if m["mon"] else "abbr"
-        if not m["year"] and self._is_name(text, folded, m.start(group), m.end(group), has_year=False):
-            return
-        year = int(m["year"]) if m["year"] else None
-        weekday = self._weekday(m["wd"]) if m["wd"] else None
-        if m["d2"] is not None and self._free(claimed, m.start(), m.end()):
+        if not year_text:
+            group = "mon" if mon else "abbr"
+            if self._is_name(text, folded, m.start(group), m.end(group), has_year=False):
+                return
+        year = int(year_text) if year_text else None
+        weekday = self._weekday(wd) if wd else None
+        start, end = m.span()
+        if d2 is not None and self._free(claimed, start, end):
             # A range of days: the first end spans the whole expression, the second from its day.
-            self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday, claim=False)
-            self._add(found, claimed, m.start("d2"), m.end(), month, int(m["d2"]), year, claim=False)
-            self._claim(claimed, m.start(), m.end())
+            self._add(found, claimed, start, end, month, int(d1), year, weekday, claim=False)
+            self._add(found, claimed, m.start("d2"), end, month, int(d2), year, claim=False)
+            self._claim(claimed, start, end)
             return
-        self._add(found, claimed, m.start(), m.end(), month, int(m["d1"]), year, weekday)
         # An impossible day (`31 april 2020`) is no date; its month is not one either.
-        if self._free(claimed, m.start(), m.end()):
-            self._claim(claimed, m.start(), m.end())
+        if self._add(found, claimed, start, end, month, int(d1), year, weekday) is False:
+            self._claim(claimed, start, end)
 
     def _canonical(self, word: str) -> str:
         """The month key of a (possibly OCR-damaged) match such as `apri|`."""
@@ -393,16 +414,18 @@ class DateRecognizer(RuleComponent):
         weekday: int | None = None,
         *,
         claim: bool = True,
-    ) -> None:
+    ) -> bool | None:
+        """None: the stretch is taken; False: free, but no date; True: added."""
         if not self._free(claimed, start, end):
-            return
+            return None
         if year is not None and not (self._min_year <= year <= self._max_year and _valid(year, month, day)):
-            return
+            return False
         if year is None and not _valid(2000, month, day):  # leap-year safe check of day/month
-            return
+            return False
         found.append(DateCandidate(start, end, month, day, year, weekday))
         if claim:
             self._claim(claimed, start, end)
+        return True
 
     @staticmethod
     def _free(claimed: list[list[tuple[int, int]]], start: int, end: int) -> bool:
@@ -447,13 +470,22 @@ class DateRecognizer(RuleComponent):
 
     @staticmethod
     def _mention(text: str, f: DateCandidate) -> dict[str, Any]:
-        value = f"{f.year:04d}-{f.month:02d}" + (f"-{f.day:02d}" if f.day else "")
+        start, end, day = f.start, f.end, f.day
+        if day:
+            return {
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "value": f"{f.year:04d}-{f.month:02d}-{day:02d}",
+                "precision": "day",
+                "year_inferred": f.year_inferred,
+            }
         return {
-            "text": text[f.start : f.end],
-            "start": f.start,
-            "end": f.end,
-            "value": value,
-            "precision": "day" if f.day else "month",
+            "text": text[start:end],
+            "start": start,
+            "end": end,
+            "value": f"{f.year:04d}-{f.month:02d}",
+            "precision": "month",
             "year_inferred": f.year_inferred,
         }
 
