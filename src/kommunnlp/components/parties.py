@@ -36,7 +36,7 @@ _TOKEN = re.compile(r"[^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·]")
 # consecutive matches cover the text from the first token on, and the offsets follow from the
 # lengths. The walk reads these (token, gap) pairs as findall gives them and works out offsets
 # only for the names it finds, back from the end of the stretch (most names end there).
-_GAP_TOKEN = re.compile(r"([^\s,;:()\[\]{}\"“”/•·]+|[,;:()\[\]{}/•·])([\s\"“”]*)")
+_GAP_TOKEN = re.compile(r"([^\s,;:()\[\]{}\"“”/•·]++|[,;:()\[\]{}/•·])([\s\"“”]*+)")  # nothing to give back
 # The last character before the trailing gap (as _GAP_TOKEN takes it) of a short stretch.
 _LAST_BEFORE_GAP = re.compile(r"([^\s\"“”])[\s\"“”]*\Z")
 _CONTENT_SPLIT = re.compile(r"[\s,/]+")
@@ -371,11 +371,13 @@ class PartyRecognizer(RuleComponent):
         else:
             low = i - 2
         found, walked = self._walk_name(hi, toks, i)
-        low = min(low, walked)
+        if walked < low:
+            low = walked
         if found is None:
             return [], i, low
-        persons = [found[:3]]
-        j = found[3] - 1  # index of the token before the name
+        name, start, end, j = found
+        persons = [(name, start, end)]
+        j -= 1  # index of the token before the name
         # A coordinated list: "A, B och C (P)" or "A och B (båda P)".
         if j >= 0 and (_f(toks[j][0]) in self._joiners or (plural and toks[j][0] == ",")):
             while j >= 0 and (_f(toks[j][0]) in self._joiners or toks[j][0] == ","):
@@ -385,8 +387,8 @@ class PartyRecognizer(RuleComponent):
                     break
                 persons.append(other[:3])
                 j = other[3] - 1
-        persons.reverse()
-        return persons, j, min(low, j)
+            persons.reverse()
+        return persons, j, low if low < j else j
 
     def _skip_back(self, toks: list[tuple[str, str]], i: int) -> int:
         """Skip what may stand between a name and its marker: "m.fl.", "från liberalerna"."""
@@ -479,9 +481,8 @@ class PartyRecognizer(RuleComponent):
                     break
                 kind = "piece"
             # A blank line holds two line breaks: count them in the gap after this token first.
-            if kinds:
-                if len(after) > 1 and after.count("\n") > 1 and _BLANK_LINE.search(after):
-                    break  # a name does not run over a blank line
+            if kinds and len(after) > 1 and after.count("\n") > 1 and _BLANK_LINE.search(after):
+                break  # a name does not run over a blank line
             kinds.append(kind)
             j -= 1
         # The token the walk stopped at; the check for a broken word looks only at the end of
