@@ -42,12 +42,13 @@ _NO_DIGIT_AFTER = r"(?![0-9])"
 _BARE_YEARS = tuple(re.compile(c + r"(?<![0-9/.:-]..)[0-9][0-9](?![0-9])") for c in _CENTURIES)
 # After a century: the rest of an ISO date, not inside a number (`287-2010-1.5.2`) but the second
 # end of `2019-06-20--2019-07-12`; or, empty, the check that a day and month stand before the
-# year (`8/1 `, `18.11.`), where a day-month-year date then starts 4-6 characters back.
+# year (`8/1 `, `18.11.`), where a day-month-year date then starts 4-6 characters back. The
+# checks that fail most often come first.
 _ISO_REST = (
-    r"(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
+    r"(?=[0-9][0-9]-)(?<![0-9/.:]..)(?:(?<!-..)|(?<=[0-9]{2}-[0-9]{2}-..)|(?<=[0-9]{2}-[0-9]{2}--..))"
     r"[0-9][0-9]-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
 )
-_DMY_YEAR_REST = r"(?:(?<=[0-9][/.][0-9][ /.-]..)|(?<=[0-9][/.][0-9][0-9][ /.-]..))"
+_DMY_YEAR_REST = r"(?<=[0-9][ /.-]..)(?:(?<=[/.][0-9][ /.-]..)|(?<=[/.][0-9][0-9][ /.-]..))"
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BLANK = frozenset(" \t")
 _DIGITS = frozenset("0123456789")
