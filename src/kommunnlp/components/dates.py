@@ -265,11 +265,12 @@ class DateRecognizer(RuleComponent):
                 self._add_day(text, folded, found, claimed, m)
         claimed.append([])
         for m in months:
-            mon = self._names.get(self._canonical(m["mon"]))
-            if mon is None or self._is_name(text, folded, m.start(), m.end("mon"), has_year=bool(m["year"])):
+            word, year_text = m.group("mon", "year")
+            mon = self._names.get(self._canonical(word))
+            start = m.start()
+            if mon is None or self._is_name(text, folded, start, m.end("mon"), has_year=bool(year_text)):
                 continue
-            year = int(m["year"]) if m["year"] else None
-            self._add(found, claimed, m.start(), m.end(), mon, None, year)
+            self._add(found, claimed, start, m.end(), mon, None, int(year_text) if year_text else None)
         found.sort(key=_start_of)
         bare_years = self._bare_years(folded, found)
         resolved = resolve_years(found, folded, self._gap, bare_years, self._search)
