@@ -130,7 +130,7 @@ def test_dates_windows_hold_whole_days(dates: DateRecognizer, core: str, pad: st
     triggers = dates._at_heads(folded, dates._head_hits(folded))[0]
     windowed = [
         m.span()
-        for s, e in _windows(triggers, folded, dates._reach_back, dates._reach_ahead)
+        for s, e, _ in _windows(triggers, folded, dates._reach_back, dates._reach_ahead)
         for m in dates._day.finditer(folded, s, e)
     ]
     assert windowed == [m.span() for m in dates._day.finditer(folded)]

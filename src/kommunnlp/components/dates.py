@@ -124,18 +124,20 @@ _BACK_CHUNK = 128
 _SEPARATORS = re.compile(r"[\s,]*")
 
 
-def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.Pattern[str]) -> list[tuple[int, int]]:
+def _windows(
+    triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.Pattern[str]
+) -> list[tuple[int, int, int]]:
     """Disjoint ``(pos, endpos)`` stretches of ``folded`` that hold every textual day, each
     matched as in the whole text. Each reaches as many non-blank characters before and after a
     trigger (a day number just before a month) as a day expression can read around it (``back``,
     ``ahead``), however many blanks it contains, and ends just after a non-blank character, so
-    no blank run a pattern reads to its end is cut short."""
-    out: list[tuple[int, int]] = []
+    no blank run a pattern reads to its end is cut short. The third of each is its last trigger."""
+    out: list[tuple[int, int, int]] = []
     backwards = ""
     n = len(folded)
     for t in triggers:
         if out and t < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], ahead.match(folded, t).end()))
+            out[-1] = (out[-1][0], max(out[-1][1], ahead.match(folded, t).end()), t)
             continue
         # Backwards over a reversed stretch before the trigger; the whole text reversed only
         # where the reach could go on before that stretch (nothing but blanks left in it).
@@ -148,9 +150,9 @@ def _windows(triggers: list[int], folded: str, back: re.Pattern[str], ahead: re.
         start = t - reach
         end = ahead.match(folded, t).end()
         if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], end)
+            out[-1] = (out[-1][0], end, t)
         else:
-            out.append((start, end))
+            out.append((start, end, t))
     return out
 
 
@@ -260,9 +262,11 @@ class DateRecognizer(RuleComponent):
             self._add(found, claimed, m.start(), m.end(), int(m["m"] or m["m2"]), int(m["d"]), int(m["y"]))
         claimed.append([])
         triggers, months = self._at_heads(folded, self._head_hits(folded))
-        for start, end in _windows(triggers, folded, self._reach_back, self._reach_ahead):
+        for start, end, last in _windows(triggers, folded, self._reach_back, self._reach_ahead):
             for m in self._day.finditer(folded, start, end):
                 self._add_day(text, folded, found, claimed, m)
+                if m.end() > last:  # every match holds a trigger: none after the last one
+                    break
         claimed.append([])
         for m in months:
             word, year_text = m.group("mon", "year")
