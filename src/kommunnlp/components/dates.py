@@ -504,6 +504,8 @@ def resolve_years(
     search: int = 7,
 ) -> list[DateCandidate]:
     """Give each yearless date (sorted by start) a year, or leave it out (see module doc)."""
+    if all(f.year is not None for f in found):  # many documents write every year out
+        return list(found)
     # 1. A range shares its year: `januari - april 2018`, `20 maj - 3 juni 2015`.
     for i in range(len(found) - 2, -1, -1):
         cur, nxt = found[i], found[i + 1]
