@@ -6,6 +6,8 @@ Examples are short invented texts in the formats of real protocols, notices and 
 
 from __future__ import annotations
 
+import random
+import re
 import time
 from itertools import pairwise
 
@@ -13,7 +15,7 @@ import pytest
 import spacy
 
 import kommunnlp
-from kommunnlp.components.beslutssatser import DecisionClauseRecognizer
+from kommunnlp.components.beslutssatser import DecisionClauseRecognizer, _back_match
 
 
 @pytest.fixture(scope="module")
@@ -508,3 +510,36 @@ def test_beslutssatser_in_record() -> None:
     assert [(b.text, b.kind.value, b.number, b.organ) for b in record.beslutssatser] == [
         ("Rapporten godkänns.", "beslut", 1, "Socialnämnden")
     ]
+
+
+def _plain_back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int] | None:
+    """_back_match as a plain walk, character by character (what the fast path must equal)."""
+    end = pos
+    while end > 0 and pos - end < 8 and folded[end - 1] in " \t\r\n":
+        end -= 1
+    if end == pos or end == 0:
+        return None
+    starts: list[int] = []
+    i = end
+    while len(starts) < 4 and i > 0 and end - i < 80:
+        j = i
+        while j > 0 and end - j < 80 and not folded[j - 1].isspace():
+            j -= 1
+        starts.append(j)
+        i = j
+        while i > 0 and end - i < 80 and folded[i - 1] in " \t":
+            i -= 1
+    for start in reversed(starts):
+        if regex.fullmatch(folded, start, end):
+            return start, end
+    return None
+
+
+def test_beslutssatser_back_match_equals_plain_walk() -> None:
+    rng = random.Random(1)
+    regexes = [re.compile(p, re.S) for p in (r"(?:\S+\s+){0,3}\S+", r"[ab]+(?: [ab]+)?", r".*", r"\s*\S*", r"b")]
+    for _ in range(20_000):
+        text = "".join(rng.choice("aab  \n\r\t\x0c") for _ in range(rng.randint(1, 120)))
+        pos = rng.randint(0, len(text))
+        for regex in regexes:
+            assert _back_match(regex, text, pos) == _plain_back_match(regex, text, pos), (text, pos)

@@ -108,15 +108,20 @@ def _back_match(regex: re.Pattern[str], folded: str, pos: int) -> tuple[int, int
         return None
     starts: list[int] = []
     window = max(0, end - 80)
-    if _OTHER_BLANK.search(folded, window, end) is None:
+    # The walk stops at a line break (it only repeats the offset after it from there).
+    brk = max(folded.rfind("\n", window, end), folded.rfind("\r", window, end))
+    lo = brk + 1 if brk >= 0 else window
+    if _OTHER_BLANK.search(folded, lo, end) is None:
         # Only plain spaces between the words (nearly always): the same walk, a word per rfind.
         i = end
-        while len(starts) < 4 and i > window:
-            j = max(window, folded.rfind(" ", window, i) + 1)
+        while len(starts) < 4 and i > lo:
+            j = max(lo, folded.rfind(" ", lo, i) + 1)
             starts.append(j)
             i = j
-            while i > window and folded[i - 1] == " ":
+            while i > lo and folded[i - 1] == " ":
                 i -= 1
+        if brk >= 0 and len(starts) < 4 and (not starts or starts[-1] != lo):
+            starts.append(lo)
         for start in reversed(starts):
             if regex.fullmatch(folded, start, end):
                 return start, end
