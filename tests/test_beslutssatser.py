@@ -543,3 +543,12 @@ def test_beslutssatser_back_match_equals_plain_walk() -> None:
         pos = rng.randint(0, len(text))
         for regex in regexes:
             assert _back_match(regex, text, pos) == _plain_back_match(regex, text, pos), (text, pos)
+
+
+def test_beslutssatser_ocr_widening_inside_a_class_keeps_the_base_letter() -> None:
+    from kommunnlp.components.beslutssatser import _sv
+
+    # Data patterns are matched against folded text, where ö is o and ä/å are a.
+    assert _sv("[öx]") == "[6ox]"
+    assert _sv("[äx]") == "[&@6ax]"
+    assert _sv("ö") == "[o6d0e]"

@@ -35,7 +35,7 @@ from .base import RuleComponent
 
 # What OCR makes of å/ä/ö, in folded text (å/ä fold to a, ö to o).
 _OCR_CLASS = {"å": "[a&@6dieo]", "ä": "[a&@6dieo]", "ö": "[o6d0e]"}
-_OCR_IN_CLASS = {"å": "&@6", "ä": "&@6", "ö": "6"}
+_OCR_IN_CLASS = {"å": "&@6a", "ä": "&@6a", "ö": "6o"}  # the readings inside a [...] class
 # What a literal trigger word's match opens (flags of its value in the end automaton).
 _HEADING, _AFTER_WORD, _MARKER, _AFTER_NUMBER = 1, 2, 4, 8
 # The first stretch of a block the end triggers are scanned over (each next one twice as long).
@@ -195,7 +195,7 @@ def _sv(pattern: str) -> str:
             in_class = False
             out.append(ch)
         elif ch in _OCR_CLASS:
-            out.append(_OCR_IN_CLASS[ch] + "a" if in_class else _OCR_CLASS[ch])
+            out.append(_OCR_IN_CLASS[ch] if in_class else _OCR_CLASS[ch])
         else:
             out.append(ch)
     return "".join(out)
