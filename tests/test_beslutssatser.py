@@ -552,3 +552,17 @@ def test_beslutssatser_ocr_widening_inside_a_class_keeps_the_base_letter() -> No
     assert _sv("[öx]") == "[6ox]"
     assert _sv("[äx]") == "[&@6ax]"
     assert _sv("ö") == "[o6d0e]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kommunstyrelsens beslut\nRapporten godkänns. SÄRSKILT YTTRANDE\nM-gruppen lämnar ett särskilt yttrande.",
+        "Nämndens beslut\nAvgiften fastställs. Särskilda yttranden\nV lämnar ett yttrande.",
+    ],
+)
+def test_beslutssatser_marker_running_into_an_end_heading_ends_the_clause(text: str) -> None:
+    # The marker's second word is itself an end heading; the clause ends before the marker.
+    clauses = kommunnlp.extract(text).beslutssatser
+    assert len(clauses) == 1
+    assert clauses[0].text in {"Rapporten godkänns.", "Avgiften fastställs."}

@@ -40,6 +40,8 @@ _OCR_IN_CLASS = {"å": "&@6a", "ä": "&@6a", "ö": "6o"}  # the readings inside 
 _HEADING, _AFTER_WORD, _MARKER, _AFTER_NUMBER = 1, 2, 4, 8
 # The first stretch of a block the end triggers are scanned over (each next one twice as long).
 _END_STEP = 1024
+# How far past an end heading a marker that starts before it may run.
+_MARKER_OVERLAP = 64
 _REGEX_SIGNS = frozenset(".^$*+?{}[]\\|()")
 
 _TERMINAL = ".:;!?"
@@ -433,8 +435,11 @@ class DecisionClauseRecognizer(RuleComponent):
         found = self._end_heading_at(text, folded, pos, best, index)
         if found is not None:
             best = found
-        found = self._marker_at(text, folded, pos, best, index)
-        if found is not None:
+        # A marker may start before the heading and run into it (`SÄRSKILT YTTRANDE`, whose
+        # second word is a heading): searched a little past the heading, kept only if it starts
+        # before it.
+        found = self._marker_at(text, folded, pos, min(limit, best + _MARKER_OVERLAP), index)
+        if found is not None and found < best:
             best = found
         for hit in (self._line_start_at, self._paragraph_at):
             found = hit(text, folded, pos, best)
