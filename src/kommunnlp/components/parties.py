@@ -770,14 +770,7 @@ class PartyRecognizer(RuleComponent):
             except UnicodeError:  # lone surrogates
                 data = None
         if data is not None:
-            for bprobe, banchors in self._byte_probes:
-                hit = data.find(bprobe)
-                while hit >= 0:
-                    for offset, banchor in banchors:
-                        pos = hit - offset
-                        if pos >= 0 and data.startswith(banchor, pos):
-                            hits.append((pos, len(banchor)))
-                    hit = data.find(bprobe, hit + 1)
+            hits = _anchor_hits(data, self._byte_probes)  # type: ignore[arg-type]
             if hits and len(data) != len(text):
                 hits.sort()
                 chars = done = 0
@@ -789,15 +782,7 @@ class PartyRecognizer(RuleComponent):
         low = text.lower()
         if len(low) != len(text):  # a few characters lower-case to two; fold keeps offsets
             low = _f(text)
-        for probe, anchors in self._probes:
-            hit = low.find(probe)
-            while hit >= 0:
-                for offset, anchor in anchors:
-                    pos = hit - offset
-                    if pos >= 0 and low.startswith(anchor, pos):
-                        hits.append((pos, len(anchor)))
-                hit = low.find(probe, hit + 1)
-        return hits
+        return _anchor_hits(low, self._probes)
 
     def _name_mentions(self, text: str) -> list[dict[str, Any]]:
         """Party names in running text, and the names a party name introduces."""
@@ -1067,3 +1052,18 @@ def _first_spellings(mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(ident)
             out.append(mention)
     return out
+
+
+def _anchor_hits(haystack: Any, probes: Any) -> list[tuple[int, int]]:
+    """(start, length) of every anchor in ``haystack`` (a ``str`` or ``bytes``): each probe is
+    searched once, and the anchors holding it are checked at its hits."""
+    hits: list[tuple[int, int]] = []
+    for probe, anchors in probes:
+        hit = haystack.find(probe)
+        while hit >= 0:
+            for offset, anchor in anchors:
+                pos = hit - offset
+                if pos >= 0 and haystack.startswith(anchor, pos):
+                    hits.append((pos, len(anchor)))
+            hit = haystack.find(probe, hit + 1)
+    return hits
