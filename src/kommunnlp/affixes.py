@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 try:  # Python >= 3.11
@@ -224,30 +225,48 @@ def _regex_of(func: Callable[..., Any] | None) -> re.Pattern[str] | None:
     return owner if isinstance(owner, re.Pattern) else None
 
 
+# A pipeline reloaded (archives renew theirs to bound the vocabulary) gets the same patterns:
+# the filters are built once per pattern, which keeps reloading cheap and shares their memory.
+@lru_cache(maxsize=16)
+def _suffix_filter(regex: re.Pattern[str]) -> SuffixSearch | None:
+    if not _anchored(regex.pattern, last=True):
+        return None
+    try:
+        return SuffixSearch(regex)
+    except (Unanalysable, RecursionError, re.error):
+        return None
+
+
+@lru_cache(maxsize=16)
+def _prefix_filter(regex: re.Pattern[str]) -> PrefixSearch | None:
+    if not _anchored(regex.pattern, last=False):
+        return None
+    chars = edge_chars(regex.pattern, last=False)
+    return None if chars is None else PrefixSearch(regex, chars)
+
+
+@lru_cache(maxsize=16)
+def _infix_filter(regex: re.Pattern[str]) -> InfixFinditer | None:
+    chars = edge_chars(regex.pattern, last=False)
+    return None if chars is None else InfixFinditer(regex, chars)
+
+
 def filtered_suffix_search(func: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
     """A faster ``suffix_search`` with the same results, or ``func`` where no filter is known."""
     regex = _regex_of(func)
-    if regex is None or not _anchored(regex.pattern, last=True):
-        return func
-    try:
-        return SuffixSearch(regex).search
-    except (Unanalysable, RecursionError, re.error):
-        return func
+    found = _suffix_filter(regex) if regex is not None else None
+    return func if found is None else found.search
 
 
 def filtered_prefix_search(func: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
     """A faster ``prefix_search`` with the same results, or ``func`` where no filter is known."""
     regex = _regex_of(func)
-    if regex is None or not _anchored(regex.pattern, last=False):
-        return func
-    chars = edge_chars(regex.pattern, last=False)
-    return func if chars is None else PrefixSearch(regex, chars).search
+    found = _prefix_filter(regex) if regex is not None else None
+    return func if found is None else found.search
 
 
 def filtered_infix_finditer(func: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
     """A faster ``infix_finditer`` with the same results, or ``func`` where no filter is known."""
     regex = _regex_of(func)
-    if regex is None:
-        return func
-    chars = edge_chars(regex.pattern, last=False)
-    return func if chars is None else InfixFinditer(regex, chars).finditer
+    found = _infix_filter(regex) if regex is not None else None
+    return func if found is None else found.finditer
