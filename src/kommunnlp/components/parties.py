@@ -858,9 +858,19 @@ _OCR_NAME = str.maketrans({"6": "ö", "0": "o", "&": "ä", "@": "a"})
 _OCR_LEADING_I = re.compile(r"(?<!\w)[|1](?=[a-zåäöéü])")
 
 
-@lru_cache(maxsize=65_536)
 def _f(s: str) -> str:
-    """``fold`` for short strings: ASCII needs lower-casing only; names and words recur."""
+    """``fold``, where ASCII needs lower-casing only. Words recur and are cached; windows and
+    gaps of the text hardly ever do, and caching them would only hold on to memory."""
+    if len(s) <= _WORD_MAX:
+        return _f_word(s)
+    return s.lower() if s.isascii() else fold(s)
+
+
+_WORD_MAX = 24
+
+
+@lru_cache(maxsize=16_384)
+def _f_word(s: str) -> str:
     return s.lower() if s.isascii() else fold(s)
 
 
