@@ -85,20 +85,47 @@ def _edge_chars(seq: list[tuple[Any, Any]], last: bool) -> tuple[set[int], bool]
     return chars, True
 
 
+def _parse(pattern: str) -> Any:
+    """The parsed pattern; Unanalysable where it does not parse or sets case folding or
+    multi-line anchors, which the character sets below do not account for."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as err:
+        raise Unanalysable(str(err)) from err
+    if parsed.state.flags & (sre_constants.SRE_FLAG_IGNORECASE | sre_constants.SRE_FLAG_MULTILINE):
+        raise Unanalysable("flags")
+    return parsed
+
+
+def _top_branches(parsed: Any) -> list[Any]:
+    """The top-level alternatives of a parsed pattern (itself, if it has none)."""
+    data = parsed.data
+    if len(data) == 1 and data[0][0] is sre_constants.BRANCH:
+        return list(data[0][1][1])
+    return [parsed]
+
+
+def _anchored(parsed: Any, *, last: bool) -> bool:
+    """Whether every top-level branch ends with ``$`` (``last``) or starts with ``^``: the shape
+    spaCy's ``compile_suffix_regex`` and ``compile_prefix_regex`` give."""
+    at = (sre_constants.AT, sre_constants.AT_END if last else sre_constants.AT_BEGINNING)
+    return all(b.data and b.data[-1 if last else 0] == at for b in _top_branches(parsed))
+
+
+def _edge_chars_of(parsed: Any, last: bool) -> set[int]:
+    chars, nullable = _edge_chars(parsed.data, last)
+    if nullable:
+        raise Unanalysable("matches the empty string")
+    return chars
+
+
 def edge_chars(pattern: str, *, last: bool) -> set[int] | None:
     """First (or last) characters any match of ``pattern`` can have; None if not worked out,
     or if the pattern can match the empty string."""
     try:
-        parsed = sre_parse.parse(pattern)
-    except re.error:
-        return None
-    if parsed.state.flags & (sre_constants.SRE_FLAG_IGNORECASE | sre_constants.SRE_FLAG_MULTILINE):
-        return None
-    try:
-        chars, nullable = _edge_chars(parsed.data, last)
+        return _edge_chars_of(_parse(pattern), last)
     except (Unanalysable, RecursionError):
         return None
-    return None if nullable else chars
 
 
 def _char_class(chars: set[int]) -> re.Pattern[str]:
@@ -120,10 +147,10 @@ class SuffixSearch:
     match of those branches is the leftmost match of all: the span is the same. ``pattern`` stays
     the original pattern string, which is what spaCy serialises."""
 
-    def __init__(self, regex: re.Pattern[str]) -> None:
+    def __init__(self, regex: re.Pattern[str], by_last: dict[str, re.Pattern[str]]) -> None:
         self.regex = regex
         self.pattern = regex.pattern
-        self.by_last = _split_by_last_char(regex.pattern)
+        self.by_last = by_last
 
     def search(self, string: str) -> re.Match[str] | None:
         if not string:
@@ -135,25 +162,15 @@ class SuffixSearch:
         return branches.search(string) if branches is not None else None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (SuffixSearch, (self.regex,))
+        return (_suffix_filter, (self.regex,))
 
 
-def _split_by_last_char(pattern: str) -> dict[str, re.Pattern[str]]:
+def _split_by_last_char(parsed: Any) -> dict[str, re.Pattern[str]]:
     """For each character a match can end with, a regex of the top-level branches that can."""
-    parsed = sre_parse.parse(pattern)
-    if parsed.state.flags & (sre_constants.SRE_FLAG_IGNORECASE | sre_constants.SRE_FLAG_MULTILINE):
-        raise Unanalysable("flags")
-    data = parsed.data
-    if len(data) == 1 and data[0][0] is sre_constants.BRANCH:
-        branches = data[0][1][1]
-    else:
-        branches = [parsed]
+    branches = _top_branches(parsed)
     by_char: dict[int, list[int]] = {}
     for i, branch in enumerate(branches):
-        chars, nullable = _edge_chars(branch.data, True)
-        if nullable:
-            raise Unanalysable("empty branch")
-        for cp in chars:
+        for cp in _edge_chars_of(branch, True):
             by_char.setdefault(cp, []).append(i)
     compiled: dict[tuple[int, ...], re.Pattern[str]] = {}
     for indices in map(tuple, by_char.values()):
@@ -183,7 +200,7 @@ class PrefixSearch:
         return None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (PrefixSearch, (self.regex, {ord(c) for c in self.first}))
+        return (_prefix_filter, (self.regex,))
 
 
 class InfixFinditer:
@@ -193,7 +210,6 @@ class InfixFinditer:
     def __init__(self, regex: re.Pattern[str], first_chars: set[int]) -> None:
         self.regex = regex
         self.pattern = regex.pattern
-        self._chars = first_chars
         self._any = _char_class(first_chars)
         # Most chunks are plain words: where no letter or digit can start a match, str.isalnum
         # settles them without a regex.
@@ -205,19 +221,7 @@ class InfixFinditer:
         return self.regex.finditer(string)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (InfixFinditer, (self.regex, self._chars))
-
-
-def _anchored(pattern: str, *, last: bool) -> bool:
-    """Whether every top-level branch of ``pattern`` ends with ``$`` (``last``) or starts with
-    ``^``: the shape spaCy's ``compile_suffix_regex`` and ``compile_prefix_regex`` give."""
-    try:
-        data = sre_parse.parse(pattern).data
-    except re.error:
-        return False
-    at = sre_constants.AT_END if last else sre_constants.AT_BEGINNING
-    branches = [b.data for b in data[0][1][1]] if len(data) == 1 and data[0][0] is sre_constants.BRANCH else [data]
-    return all(b and b[-1 if last else 0] == (sre_constants.AT, at) for b in branches)
+        return (_infix_filter, (self.regex,))
 
 
 def _regex_of(func: Callable[..., Any] | None) -> re.Pattern[str] | None:
@@ -227,28 +231,31 @@ def _regex_of(func: Callable[..., Any] | None) -> re.Pattern[str] | None:
 
 # A pipeline reloaded (archives renew theirs to bound the vocabulary) gets the same patterns:
 # the filters are built once per pattern, which keeps reloading cheap and shares their memory.
+# Each is None where the pattern is not analysed (its plain search is kept).
 @lru_cache(maxsize=16)
 def _suffix_filter(regex: re.Pattern[str]) -> SuffixSearch | None:
-    if not _anchored(regex.pattern, last=True):
-        return None
     try:
-        return SuffixSearch(regex)
+        parsed = _parse(regex.pattern)
+        return SuffixSearch(regex, _split_by_last_char(parsed)) if _anchored(parsed, last=True) else None
     except (Unanalysable, RecursionError, re.error):
         return None
 
 
 @lru_cache(maxsize=16)
 def _prefix_filter(regex: re.Pattern[str]) -> PrefixSearch | None:
-    if not _anchored(regex.pattern, last=False):
+    try:
+        parsed = _parse(regex.pattern)
+        return PrefixSearch(regex, _edge_chars_of(parsed, False)) if _anchored(parsed, last=False) else None
+    except (Unanalysable, RecursionError, re.error):
         return None
-    chars = edge_chars(regex.pattern, last=False)
-    return None if chars is None else PrefixSearch(regex, chars)
 
 
 @lru_cache(maxsize=16)
 def _infix_filter(regex: re.Pattern[str]) -> InfixFinditer | None:
-    chars = edge_chars(regex.pattern, last=False)
-    return None if chars is None else InfixFinditer(regex, chars)
+    try:
+        return InfixFinditer(regex, _edge_chars_of(_parse(regex.pattern), False))
+    except (Unanalysable, RecursionError, re.error):
+        return None
 
 
 def filtered_suffix_search(func: Callable[[str], Any] | None) -> Callable[[str], Any] | None:
