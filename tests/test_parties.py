@@ -13,7 +13,7 @@ import time
 import pytest
 import spacy
 
-from kommunnlp.components.parties import _PAIRS, _TOKEN, PartyRecognizer, _probes, _tokens, _windowed
+from kommunnlp.components.parties import _PAIRS, _TOKEN, PartyRecognizer, _probes, _windowed
 from kommunnlp.records import PartyMention
 
 
@@ -529,6 +529,19 @@ def test_parties_bare_split_same_as_bare_re(recognizer: PartyRecognizer, text: s
     assert recognizer._bare_split is not None
     split = sorted(m.span() for pattern in recognizer._bare_split for m in pattern.finditer(text))
     assert split == [m.span() for m in recognizer._bare_re.finditer(text)]
+
+
+def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
+    """(start, end, token) of the tokens in ``text[lo:hi]`` from the (token, gap) pairs the walk
+    reads, ``_PAIRS(text, lo, hi)``: offsets counted back from ``hi``, as the walk counts them."""
+    toks = []
+    end = hi
+    for tok, gap in reversed(_PAIRS(text, lo, hi)):
+        end -= len(gap)
+        toks.append((end - len(tok), end, tok))
+        end -= len(tok)
+    toks.reverse()
+    return toks
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,6 @@ _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT}
 if hasattr(sre_constants, "POSSESSIVE_REPEAT"):
     _REPEATS.add(sre_constants.POSSESSIVE_REPEAT)
-_MAX_CODEPOINT = 0x10FFFF
 
 
 class Unanalysable(Exception):

@@ -33,7 +33,6 @@ from .base import RuleComponent
 
 _CENTURIES = ("19", "20")
 _YEAR = r"(?:19|20)[0-9][0-9]"
-_NO_DIGIT_AFTER = r"(?![0-9])"
 # The look-behinds stand after the first characters (a fixed width reaches back over them), so
 # each pattern starts with plain characters: a pattern led by a literal (`20`) is searched for
 # as fast as str.find, one led by a set (`[0-9]`, `(?:19|20)`) tries every character. Patterns
@@ -49,7 +48,6 @@ _ISO_REST = (
     r"[0-9][0-9]-(?P<m>[01]?[0-9])-(?P<d>[0-3]?[0-9])(?![0-9]|[/.][0-9]|-[0-9]{1,3}(?![0-9]))"
 )
 _DMY_YEAR_REST = r"(?<=[0-9][ /.-]..)(?:(?<=[/.][0-9][ /.-]..)|(?<=[/.][0-9][0-9][ /.-]..))"
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BLANK = frozenset(" \t")
 _DIGITS = frozenset("0123456789")
 # A plain character or a class of them (`[1il|]`), as ``ocr_pattern`` writes them.

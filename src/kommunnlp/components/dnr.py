@@ -68,7 +68,6 @@ _WORD_BEFORE = re.compile(r"([a-z]+)[^a-z0-9\n]{0,3}\Z")
 _ISO_DATE = re.compile(r"((?:19|20)[0-9][0-9])-([0-9][0-9])-([0-9][0-9])")
 _YEAR_COLON = re.compile(r"(?<![0-9])((?:19|20)[0-9][0-9]):(?=[0-9])")
 _SERIES_SEP = re.compile(rf"^(?P<series>{_SERIES_ANY})(?:[ ./-]|/ )?(?=[0-9])")
-_WS = re.compile(r"\s+")
 _INNER_SERIES = re.compile(rf"(?<=[0-9])[/ ]? ?({_SERIES_ANY})(?= ?[0-9])")
 _TITLE_SERIES = re.compile(r"(?<![\w-])([A-ZÅÄÖ][bcdfghjklmnpqrstvwxz]{1,3})[ /]?\Z")
 # Every number pattern above contains a digit before a slash (`2014/1148`, `12/30`), a series

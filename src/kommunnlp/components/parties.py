@@ -874,19 +874,6 @@ def _f_word(s: str) -> str:
     return s.lower() if s.isascii() else fold(s)
 
 
-def _tokens(text: str, lo: int, hi: int) -> list[tuple[int, int, str]]:
-    """(start, end, token) of the tokens in ``text[lo:hi]``, as ``_TOKEN.finditer`` gives them
-    (the walk reads the (token, gap) pairs, ``_PAIRS(text, lo, hi)``)."""
-    toks = []
-    end = hi
-    for tok, gap in reversed(_PAIRS(text, lo, hi)):
-        end -= len(gap)
-        toks.append((end - len(tok), end, tok))
-        end -= len(tok)
-    toks.reverse()
-    return toks
-
-
 def _joined_text(toks: list[tuple[str, str]], k: int, i: int) -> str:
     """The text from token ``k`` to token ``i`` (both included) of (token, gap) pairs."""
     return "".join(chain.from_iterable(toks[k:i])) + toks[i][0]
